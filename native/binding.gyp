@@ -1,0 +1,24 @@
+{
+  "targets": [
+    {
+      "target_name": "cnn_native",
+      "sources": [
+        "src/bindings.cc"
+      ],
+      "include_dirs": [
+        "<!(node -p \"require('node-addon-api').include_dir\")",
+        "<!@(node ../scripts/libtorch.mjs include)"
+      ],
+      "defines": [
+        "NAPI_VERSION=8",
+        "NODE_ADDON_API_DISABLE_DEPRECATED",
+        "<!@(node ../scripts/libtorch.mjs defines)"
+      ],
+      "cflags!": ["-fno-exceptions", "-fno-rtti"],
+      "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17"],
+      "cflags_cc": ["-std=c++17", "-fexceptions", "-frtti", "-O2", "-Wno-unused-parameter", "-Wno-deprecated-declarations"],
+      "ldflags": ["<!@(node ../scripts/libtorch.mjs libs)"],
+      "libraries": ["<!@(node ../scripts/libtorch.mjs libs)"]
+    }
+  ]
+}

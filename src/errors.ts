@@ -1,0 +1,117 @@
+/**
+ * The one error class of the service and the table of its codes.
+ *
+ * Every failure a client can see carries a stable `code` from ERROR_TABLE; the
+ * HTTP and gRPC adapters map it with this table and nothing else. Tests assert
+ * codes, never message text.
+ */
+
+/** gRPC status numbers (grpc/status.proto), kept here so the spec layer needs no grpc import. */
+export const GrpcStatus = {
+  INVALID_ARGUMENT: 3,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  ABORTED: 10,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+  UNAUTHENTICATED: 16,
+} as const;
+
+interface CodeInfo {
+  http: number;
+  grpc: number;
+  /** What the code means, for docs. */
+  doc: string;
+}
+
+const G = GrpcStatus;
+
+export const ERROR_TABLE = {
+  // Spec validation (src/spec)
+  SPEC_INVALID: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'The architecture spec does not match the schema.' },
+  SPEC_UNKNOWN_INPUT: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'A layer names an input id that no earlier layer has.' },
+  SPEC_DUPLICATE_ID: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'Two layers share an id or name.' },
+  SPEC_CYCLE: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'Layer inputs form a cycle or refer forward.' },
+  SPEC_SHAPE_MISMATCH: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'add/concat/multiply inputs have incompatible shapes.' },
+  SPEC_NONPOSITIVE_DIM: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'A layer would produce an output dimension below 1.' },
+  SPEC_RANK_MISMATCH: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'A layer got an input of the wrong rank (e.g. dense on a spatial input).' },
+  SPEC_SOFTMAX_NOT_LAST: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'softmax may only be the activation of the last layer.' },
+  SPEC_TOO_LARGE: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'The model exceeds the configured parameter cap.' },
+  SPEC_INVALID_ARGUMENT: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'A layer option is inconsistent (e.g. channels not divisible by groups).' },
+
+  // Generic request validation
+  VALIDATION_FAILED: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'The request does not match its schema.' },
+
+  // Engine / native addon
+  ENGINE_UNAVAILABLE: { http: 503, grpc: G.UNAVAILABLE, doc: 'The native addon is not built or libtorch is missing.' },
+  ENGINE_BAD_ARGUMENT: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'The engine rejected an argument (shape, size, option).' },
+  ENGINE_SHAPE_ERROR: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'A tensor had an unexpected shape inside the engine.' },
+  ENGINE_OUT_OF_MEMORY: { http: 507, grpc: G.RESOURCE_EXHAUSTED, doc: 'The device ran out of memory.' },
+  ENGINE_DEVICE_UNAVAILABLE: { http: 400, grpc: G.FAILED_PRECONDITION, doc: 'The requested device (e.g. cuda) is not available.' },
+  ENGINE_WEIGHTS_MISMATCH: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'A weights file does not fit the model: missing, unexpected or mis-shaped tensors.' },
+  ENGINE_IO_ERROR: { http: 500, grpc: G.INTERNAL, doc: 'Reading or writing a weights file failed.' },
+  ENGINE_CANCELLED: { http: 409, grpc: G.ABORTED, doc: 'The engine call was cancelled.' },
+  ENGINE_INTERNAL: { http: 500, grpc: G.INTERNAL, doc: 'libtorch raised an unexpected error.' },
+
+  // Generic
+  NOT_FOUND: { http: 404, grpc: G.NOT_FOUND, doc: 'No such resource for this tenant.' },
+  INTERNAL: { http: 500, grpc: G.INTERNAL, doc: 'An unexpected server error.' },
+} as const satisfies Record<string, CodeInfo>;
+
+export type ErrorCode = keyof typeof ERROR_TABLE;
+
+export class CnnError extends Error {
+  override readonly name = 'CnnError';
+  /**
+   * @param code stable code from ERROR_TABLE
+   * @param message what went wrong and what to fix
+   * @param path JSON path of the offending field, e.g. `layers[2].kernelSize`
+   * @param details extra machine-readable facts (lists of missing tensors, limits)
+   */
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly path?: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(path ? `${path}: ${message}` : message);
+  }
+
+  get httpStatus(): number {
+    return ERROR_TABLE[this.code].http;
+  }
+
+  get grpcStatus(): number {
+    return ERROR_TABLE[this.code].grpc;
+  }
+
+  /** The body a client sees: `{ error: { code, message, path? } }`. */
+  toJSON(): { error: { code: ErrorCode; message: string; path?: string; details?: Record<string, unknown> } } {
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        ...(this.path !== undefined ? { path: this.path } : {}),
+        ...(this.details !== undefined ? { details: this.details } : {}),
+      },
+    };
+  }
+}
+
+export function isCnnError(e: unknown): e is CnnError {
+  return e instanceof CnnError;
+}
+
+/** Formats a zod issue path (['layers', 2, 'kernelSize']) as `layers[2].kernelSize`. */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out;
+}
