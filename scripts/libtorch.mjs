@@ -6,7 +6,7 @@
 // native/binding.gyp:  node ../scripts/libtorch.mjs <field>
 import { existsSync, readdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const DEBIAN_LIBDIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib'];
@@ -25,30 +25,33 @@ function describe(source, root, includeDirs, libDir) {
   return { source, root, includeDirs, libDir, cuda };
 }
 
+function pythonRun(py, code) {
+  return execFileSync(py, ['-c', code], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 30_000 }).trim();
+}
+
 function fromPython() {
   const pythons = [process.env.PYTHON, 'python3', '/usr/bin/python3'].filter(Boolean);
   for (const py of pythons) {
     try {
-      const dir = execFileSync(py, ['-c', 'import os, torch; print(os.path.dirname(torch.__file__))'], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'ignore'],
-        timeout: 20_000,
-      }).trim();
-      const found = dir && layoutAt(dir, `python torch (${py})`);
-      if (found) {
-        // Wheels built with the pre-C++11 std::string ABI must be matched, or linking fails.
-        const abi = execFileSync(py, ['-c', 'import torch; print(int(torch.compiled_with_cxx11_abi()))'], {
-          encoding: 'utf8',
-          stdio: ['ignore', 'pipe', 'ignore'],
-          timeout: 20_000,
-        }).trim();
-        return { ...found, cxx11Abi: abi !== '0' };
-      }
+      // find_spec locates the package without importing it (importing torch takes seconds).
+      const init = pythonRun(py, "import importlib.util as u; s = u.find_spec('torch'); print(s.origin if s else '')");
+      const found = init && layoutAt(dirname(init), `python torch (${py})`);
+      if (found) return { ...found, python: py };
     } catch {
       // no torch for this interpreter; try the next
     }
   }
   return null;
+}
+
+/** Wheels built with the pre-C++11 std::string ABI must be matched, or linking fails. Imports torch: slow, build time only. */
+function usesCxx11Abi(lt) {
+  if (!lt.python) return true;
+  try {
+    return pythonRun(lt.python, 'import torch; print(int(torch.compiled_with_cxx11_abi()))') !== '0';
+  } catch {
+    return true;
+  }
 }
 
 function fromDebian() {
@@ -88,7 +91,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   else if (field === 'libs') process.stdout.write(linkFlags(lt).join(' '));
   else if (field === 'defines') {
     const defs = [lt.cuda ? 'CNN_WITH_CUDA=1' : 'CNN_WITH_CUDA=0'];
-    if (lt.cxx11Abi === false) defs.push('_GLIBCXX_USE_CXX11_ABI=0');
+    if (!usesCxx11Abi(lt)) defs.push('_GLIBCXX_USE_CXX11_ABI=0');
     process.stdout.write(defs.join(' '));
   }
   else process.stdout.write(JSON.stringify(lt, null, 2) + '\n');

@@ -1,0 +1,109 @@
+"""PyTorch reference for the benchmarks: the same model, data and batch as ours.
+
+A plain PyTorch training loop, as people write it: data preloaded as a uint8
+tensor, per batch an index, a float conversion, forward, cross-entropy,
+backward, optimizer step. Prints one JSON line.
+
+  python3 bench/reference_torch.py --model mnist-cnn --steps 200 --batch 64 --threads 2
+"""
+import argparse
+import gzip
+import json
+import os
+import struct
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+FASHION_DIR = '/usr/share/datasets/fashion-mnist'
+
+
+def load_images(limit):
+    path = os.path.join(FASHION_DIR, 'train-images-idx3-ubyte.gz')
+    if not os.path.exists(path):
+        g = torch.Generator().manual_seed(0)
+        return torch.randint(0, 256, (limit, 1, 28, 28), dtype=torch.uint8, generator=g), torch.randint(0, 10, (limit,), generator=g)
+    with gzip.open(path, 'rb') as f:
+        _, n, h, w = struct.unpack('>IIII', f.read(16))
+        n = min(n, limit)
+        images = torch.frombuffer(bytearray(f.read(n * h * w)), dtype=torch.uint8).view(n, 1, h, w)
+    with gzip.open(os.path.join(FASHION_DIR, 'train-labels-idx1-ubyte.gz'), 'rb') as f:
+        f.read(8)
+        labels = torch.frombuffer(bytearray(f.read(n)), dtype=torch.uint8).long()
+    return images, labels
+
+
+def mnist_cnn():
+    # The tutorial's MNIST CNN: 320 / 18,496 / 401,536 / 1,290 = 421,642 parameters.
+    return nn.Sequential(
+        nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(3136, 128), nn.ReLU(), nn.Linear(128, 10),
+    )
+
+
+def build(name, num_classes, channels, size):
+    if name == 'mnist-cnn':
+        return mnist_cnn()
+    import torchvision
+    model = getattr(torchvision.models, name)(num_classes=num_classes)
+    if name.startswith('resnet') and channels != 3:
+        model.conv1 = nn.Conv2d(channels, 64, 7, 2, 3, bias=False)
+    return model
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--model', default='mnist-cnn')
+    ap.add_argument('--steps', type=int, default=200)
+    ap.add_argument('--warmup', type=int, default=10)
+    ap.add_argument('--batch', type=int, default=64)
+    ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--input', type=int, default=28)
+    ap.add_argument('--optimizer', default='adam')
+    args = ap.parse_args()
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    n = args.batch * 50
+    images, labels = load_images(n)
+    n = images.shape[0]
+    if args.input != 28:
+        images = F.interpolate(images.float(), size=(args.input, args.input), mode='bilinear', align_corners=False).round().clamp(0, 255).to(torch.uint8)
+    model = build(args.model, 10, 1, args.input)
+    model.train()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3) if args.optimizer == 'adam' else torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+
+    def step(i):
+        idx = torch.randint(0, n, (args.batch,))
+        x = images[idx].float().div_(255.0)
+        y = labels[idx]
+        opt.zero_grad(set_to_none=True)
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    for i in range(args.warmup):
+        step(i)
+    t0 = time.perf_counter()
+    for i in range(args.steps):
+        loss = step(i)
+    loss = float(loss)
+    dt = time.perf_counter() - t0
+    print(json.dumps({
+        'engine': f'pytorch {torch.__version__} (python)',
+        'model': args.model,
+        'imagesPerSec': args.steps * args.batch / dt,
+        'seconds': dt,
+        'steps': args.steps,
+        'batch': args.batch,
+        'threads': torch.get_num_threads(),
+        'finalLoss': loss,
+    }))
+
+
+if __name__ == '__main__':
+    main()
