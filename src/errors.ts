@@ -57,6 +57,20 @@ export const ERROR_TABLE = {
   ENGINE_CANCELLED: { http: 409, grpc: G.ABORTED, doc: 'The engine call was cancelled.' },
   ENGINE_INTERNAL: { http: 500, grpc: G.INTERNAL, doc: 'libtorch raised an unexpected error.' },
 
+  // Uploads and ingest (src/data)
+  UPLOAD_TOO_LARGE: { http: 413, grpc: G.RESOURCE_EXHAUSTED, doc: 'The request body exceeds the upload byte limit.' },
+  UPLOAD_MISSING_FILE: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'The upload has no archive or IDX files.' },
+  ARCHIVE_UNSUPPORTED: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'The upload is not a zip, tar or tar.gz archive (judged by its bytes).' },
+  ARCHIVE_CORRUPT: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'The archive could not be read.' },
+  ARCHIVE_UNSAFE_ENTRY: { http: 400, grpc: G.INVALID_ARGUMENT, doc: "An archive entry has '..', an absolute path, or is a link." },
+  ARCHIVE_TOO_MANY_ENTRIES: { http: 413, grpc: G.RESOURCE_EXHAUSTED, doc: 'The archive has more entries than allowed.' },
+  ARCHIVE_TOO_LARGE_INFLATED: { http: 413, grpc: G.RESOURCE_EXHAUSTED, doc: 'The archive inflates to more bytes than allowed.' },
+  ARCHIVE_BAD_LAYOUT: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'Archive entries are not laid out as <class>/<image> (optionally under train/ and test/).' },
+  IMAGE_PIXEL_LIMIT: { http: 413, grpc: G.RESOURCE_EXHAUSTED, doc: 'An image has more pixels than the per-image limit.' },
+  IDX_INVALID: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'The IDX images/labels pair is malformed or inconsistent.' },
+  DATASET_EMPTY: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'No valid image remains after ingest.' },
+  DATASET_EMPTY_CLASS: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'A class has no valid image left.' },
+
   // Generic
   NOT_FOUND: { http: 404, grpc: G.NOT_FOUND, doc: 'No such resource for this tenant.' },
   INTERNAL: { http: 500, grpc: G.INTERNAL, doc: 'An unexpected server error.' },
