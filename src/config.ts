@@ -1,0 +1,115 @@
+/**
+ * The one configuration module: every environment variable the service reads
+ * is declared here, validated with zod, and documented in the README table
+ * (generated from CONFIG_DOCS). An unknown CNN_* variable or a malformed value
+ * stops start-up with a message that names it.
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const int = (min: number) => z.coerce.number().int().min(min);
+const bytes = int(1);
+
+/** name → [schema, default (as the env string), description]. */
+export const CONFIG_DOCS = {
+  PORT: [int(0).max(65535), '8080', 'HTTP port of the REST API.'],
+  HOST: [z.string().min(1), '0.0.0.0', 'Interface the API listens on.'],
+  REDIS_URL: [z.string().url().optional(), undefined, 'Redis URL. Unset: `npm start` runs a local redis-server child (data under CNN_DATA_DIR/redis, AOF on).'],
+  CNN_DATA_DIR: [z.string().min(1), './data', 'Data dir: datasets, packed caches, checkpoints, model artifacts.'],
+  CNN_API_KEYS: [z.string().optional(), undefined, 'Comma-separated `tenant:key` pairs. Unset: a dev key is generated once into CNN_DATA_DIR/api-key (mode 0600) for tenant `dev`.'],
+  CNN_QUEUE_PREFIX: [z.string().min(1), 'cnn', 'Key prefix of the BullMQ queue and the catalog in Redis (use a hash tag, e.g. `{cnn}`, on Redis Cluster).'],
+  CNN_DEVICE: [z.enum(['auto', 'cpu', 'cuda']), 'auto', 'Device a worker trains on when a job says `auto`.'],
+  CNN_THREADS: [int(0), '0', 'libtorch intra-op threads per worker; 0 = number of cores.'],
+  CNN_WORKERS: [int(0), '1', 'Workers that `npm start` runs in-process beside the API (0 = API only).'],
+  CNN_MAX_UPLOAD_BYTES: [bytes, String(2 * 1024 ** 3), 'Largest dataset upload (request bytes).'],
+  CNN_MAX_ARCHIVE_ENTRIES: [int(1), '200000', 'Most entries in an uploaded archive.'],
+  CNN_MAX_INFLATED_BYTES: [bytes, String(4 * 1024 ** 3), 'Most bytes an archive may inflate to.'],
+  CNN_MAX_IMAGE_PIXELS: [int(1), '25000000', 'Most pixels in one image (width × height).'],
+  CNN_MAX_PREDICT_IMAGES: [int(1), '256', 'Most images in one predict request.'],
+  CNN_MAX_PARAMS: [int(1), '200000000', 'Largest model (learnable parameters) a spec may declare.'],
+  CNN_LOCK_DURATION_MS: [int(1000), '30000', 'BullMQ job lock; a worker that stops renewing it for this long is considered dead.'],
+  CNN_LOG_LEVEL: [z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info', 'Log level (pino).'],
+} as const;
+
+type Docs = typeof CONFIG_DOCS;
+export type ConfigKey = keyof Docs;
+
+export interface Config {
+  port: number;
+  host: string;
+  redisUrl: string | undefined;
+  dataDir: string;
+  apiKeys: Map<string, string> | undefined; // key → tenant
+  queuePrefix: string;
+  device: 'auto' | 'cpu' | 'cuda';
+  threads: number;
+  workers: number;
+  limits: {
+    maxUploadBytes: number;
+    maxArchiveEntries: number;
+    maxInflatedBytes: number;
+    maxImagePixels: number;
+    maxPredictImages: number;
+    maxParams: number;
+  };
+  lockDurationMs: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Parses `tenant:key,tenant2:key2` into key → tenant. */
+export function parseApiKeys(raw: string): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const [i, pair] of raw.split(',').map((p) => p.trim()).filter(Boolean).entries()) {
+    const m = /^([A-Za-z0-9_-]{1,64}):(\S{8,256})$/.exec(pair);
+    if (!m) throw new ConfigError(`CNN_API_KEYS entry ${i + 1} must be tenant:key (tenant [A-Za-z0-9_-], key at least 8 characters)`);
+    if (map.has(m[2]!)) throw new ConfigError(`CNN_API_KEYS entry ${i + 1} repeats a key`);
+    map.set(m[2]!, m[1]!);
+  }
+  if (map.size === 0) throw new ConfigError('CNN_API_KEYS is set but holds no tenant:key pair');
+  return map;
+}
+
+/** Reads the configuration from an environment; throws ConfigError naming the variable at fault. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('CNN_') && !(name in CONFIG_DOCS)) {
+      throw new ConfigError(`unknown environment variable ${name}; known CNN_* variables: ${Object.keys(CONFIG_DOCS).filter((k) => k.startsWith('CNN_')).join(', ')}`);
+    }
+  }
+  const values: Record<string, unknown> = {};
+  for (const [name, [schema, fallback]] of Object.entries(CONFIG_DOCS) as [ConfigKey, Docs[ConfigKey]][]) {
+    const raw = env[name] === '' ? undefined : env[name];
+    const parsed = (schema as z.ZodType).safeParse(raw ?? fallback);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new ConfigError(`environment variable ${name}=${JSON.stringify(raw)} is invalid: ${issue?.message ?? 'bad value'}`);
+    }
+    values[name] = parsed.data;
+  }
+  const v = values as { [K in ConfigKey]: never } & Record<string, unknown>;
+  return {
+    port: v.PORT as number,
+    host: v.HOST as string,
+    redisUrl: v.REDIS_URL as string | undefined,
+    dataDir: resolve(v.CNN_DATA_DIR as string),
+    apiKeys: v.CNN_API_KEYS ? parseApiKeys(v.CNN_API_KEYS as string) : undefined,
+    queuePrefix: v.CNN_QUEUE_PREFIX as string,
+    device: v.CNN_DEVICE as Config['device'],
+    threads: v.CNN_THREADS as number,
+    workers: v.CNN_WORKERS as number,
+    limits: {
+      maxUploadBytes: v.CNN_MAX_UPLOAD_BYTES as number,
+      maxArchiveEntries: v.CNN_MAX_ARCHIVE_ENTRIES as number,
+      maxInflatedBytes: v.CNN_MAX_INFLATED_BYTES as number,
+      maxImagePixels: v.CNN_MAX_IMAGE_PIXELS as number,
+      maxPredictImages: v.CNN_MAX_PREDICT_IMAGES as number,
+      maxParams: v.CNN_MAX_PARAMS as number,
+    },
+    lockDurationMs: v.CNN_LOCK_DURATION_MS as number,
+    logLevel: v.CNN_LOG_LEVEL as Config['logLevel'],
+  };
+}
