@@ -1,0 +1,72 @@
+/**
+ * The blob store: the data dir's layout and crash-safe writes. Every path the
+ * service writes is derived here from an id it generated itself, never from
+ * client input, so nothing lands outside the data dir.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+
+export class BlobStore {
+  constructor(readonly dataDir: string) {}
+
+  datasetDir(id: string): string {
+    return join(this.dataDir, 'datasets', id);
+  }
+
+  modelDir(id: string): string {
+    return join(this.dataDir, 'models', id);
+  }
+
+  checkpointDir(jobId: string): string {
+    return join(this.dataDir, 'checkpoints', jobId);
+  }
+
+  /** Scratch space for uploads in flight; same filesystem as the rest, so renames are atomic. */
+  uploadsDir(): string {
+    return join(this.dataDir, 'uploads');
+  }
+
+  async init(): Promise<void> {
+    for (const d of ['datasets', 'models', 'checkpoints', 'uploads']) await mkdir(join(this.dataDir, d), { recursive: true });
+  }
+
+  async newUploadPath(suffix: string): Promise<string> {
+    await mkdir(this.uploadsDir(), { recursive: true });
+    return join(this.uploadsDir(), `${Date.now()}-${randomBytes(6).toString('hex')}${suffix}`);
+  }
+
+  async removeDir(dir: string): Promise<void> {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Writes a file so that readers see either the old or the whole new content: temp file, fsync, rename, fsync dir. */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const fh = await open(tmp, 'w');
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, path);
+  await fsyncDir(dirname(path));
+}
+
+export async function fsyncDir(dir: string): Promise<void> {
+  const dh = await open(dir, 'r');
+  try {
+    await dh.sync();
+  } catch {
+    // some filesystems refuse fsync on directories; the rename is still atomic
+  } finally {
+    await dh.close();
+  }
+}
+
+export function newId(prefix: string): string {
+  return `${prefix}_${Date.now().toString(36)}${randomBytes(6).toString('hex')}`;
+}
