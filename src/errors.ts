@@ -71,6 +71,16 @@ export const ERROR_TABLE = {
   DATASET_EMPTY: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'No valid image remains after ingest.' },
   DATASET_EMPTY_CLASS: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'A class has no valid image left.' },
 
+  // Service
+  UNAUTHENTICATED: { http: 401, grpc: G.UNAUTHENTICATED, doc: 'Missing or unknown API key (send Authorization: Bearer <key>).' },
+  DATASET_IN_USE: { http: 409, grpc: G.FAILED_PRECONDITION, doc: 'A queued or running job uses this dataset.' },
+  MODEL_IN_USE: { http: 409, grpc: G.FAILED_PRECONDITION, doc: 'A queued or running job uses this model.' },
+  JOB_FINISHED: { http: 409, grpc: G.FAILED_PRECONDITION, doc: 'The job has already finished; it cannot be cancelled.' },
+  DATASET_INCOMPATIBLE: { http: 400, grpc: G.FAILED_PRECONDITION, doc: "The dataset does not fit the model (class count, split)." },
+  PREDICT_TOO_MANY_IMAGES: { http: 413, grpc: G.RESOURCE_EXHAUSTED, doc: 'More images in one predict request than allowed.' },
+  PREDICT_BAD_IMAGE: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'An image sent for prediction could not be decoded.' },
+  QUEUE_UNAVAILABLE: { http: 503, grpc: G.UNAVAILABLE, doc: 'Redis (queue and catalog) cannot be reached.' },
+
   // Generic
   NOT_FOUND: { http: 404, grpc: G.NOT_FOUND, doc: 'No such resource for this tenant.' },
   INTERNAL: { http: 500, grpc: G.INTERNAL, doc: 'An unexpected server error.' },
