@@ -42,6 +42,7 @@ export const ERROR_TABLE = {
   SPEC_SOFTMAX_NOT_LAST: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'softmax may only be the activation of the last layer.' },
   SPEC_TOO_LARGE: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'The model exceeds the configured parameter cap.' },
   SPEC_INVALID_ARGUMENT: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'A layer option is inconsistent (e.g. channels not divisible by groups).' },
+  SPEC_UNUSED_LAYER: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'A layer feeds no later layer, so it cannot reach the model output.' },
 
   // Generic request validation
   VALIDATION_FAILED: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'The request does not match its schema.' },
