@@ -1,0 +1,89 @@
+/**
+ * Entry point of the `cnn` command line (bin/cnn.js runs `main`).
+ * Exit codes: 0 ok, 2 bad usage or bad input (spec, file), 1 unexpected failure.
+ */
+import { readFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
+import { CnnError, isCnnError } from '../errors.js';
+import { formatSummary, summarize } from '../spec/index.js';
+import { parseCommand, USAGE, UsageError, type Command, type SpecSource } from './args.js';
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const processIo: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_BAD_INPUT = 2;
+
+/** Runs one command line (without `node` and the script); resolves to the exit code. */
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  try {
+    const command = parseCommand(argv);
+    await run(command, io);
+    return EXIT_OK;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`cnn: ${e.message}\n\n${USAGE}`);
+      return EXIT_BAD_INPUT;
+    }
+    if (isCnnError(e)) {
+      io.stderr(`cnn: error ${e.code}: ${e.message}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    if (e instanceof InputFileError) {
+      io.stderr(`cnn: ${e.message}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    io.stderr(`cnn: unexpected failure: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return EXIT_FAILURE;
+  }
+}
+
+async function run(command: Command, io: CliIo): Promise<void> {
+  switch (command.kind) {
+    case 'help':
+      io.stdout(USAGE);
+      return;
+    case 'summary': {
+      const spec = await loadSpec(command.source);
+      const opts = command.maxParams !== undefined ? { maxParams: command.maxParams } : {};
+      const summary = summarize(spec, opts);
+      io.stdout(command.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
+      return;
+    }
+  }
+}
+
+/** A spec file that cannot be read or parsed as JSON. */
+class InputFileError extends Error {}
+
+async function loadSpec(source: SpecSource): Promise<unknown> {
+  if (source.kind === 'zoo') {
+    throw new CnnError('SPEC_INVALID', `unknown zoo model '${source.name}'; zoo models are not available in this version`, 'zoo');
+  }
+  let text: string;
+  try {
+    text = await readFile(source.path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
+    throw new InputFileError(`cannot read spec file '${source.path}': ${why}`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new InputFileError(`spec file '${source.path}' is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+// Run when executed directly (node --import tsx src/cli/main.ts ...); bin/cnn.js calls main() itself.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await main(process.argv.slice(2));
+}
