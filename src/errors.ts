@@ -68,9 +68,12 @@ export const ERROR_TABLE = {
   ARCHIVE_TOO_LARGE_INFLATED: { http: 413, grpc: G.RESOURCE_EXHAUSTED, doc: 'The archive inflates to more bytes than allowed.' },
   ARCHIVE_BAD_LAYOUT: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'Archive entries are not laid out as <class>/<image> (optionally under train/ and test/).' },
   IMAGE_PIXEL_LIMIT: { http: 413, grpc: G.RESOURCE_EXHAUSTED, doc: 'An image has more pixels than the per-image limit.' },
+  IMAGE_TOO_LARGE: { http: 413, grpc: G.RESOURCE_EXHAUSTED, doc: 'An encoded image has more bytes than the per-image limit.' },
+  IMAGE_UNDECODABLE: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'An image sent for prediction is not a PNG, JPEG or WebP that decodes.' },
   IDX_INVALID: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'The IDX images/labels pair is malformed or inconsistent.' },
   DATASET_EMPTY: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'No valid image remains after ingest.' },
   DATASET_EMPTY_CLASS: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'A class has no valid image left.' },
+  DATASET_EXISTS: { http: 409, grpc: G.ALREADY_EXISTS, doc: 'The dataset directory to ingest into already holds a dataset.' },
 
   // Service
   UNAUTHENTICATED: { http: 401, grpc: G.UNAUTHENTICATED, doc: 'Missing or unknown API key (send Authorization: Bearer <key>).' },
@@ -99,11 +102,18 @@ export class CnnError extends Error {
    */
   constructor(
     readonly code: ErrorCode,
-    message: string,
+    /** What is wrong and what to fix, without the path. */
+    readonly reason: string,
     readonly path?: string,
     readonly details?: Record<string, unknown>,
   ) {
-    super(path ? `${path}: ${message}` : message);
+    super(path ? `${path}: ${reason}` : reason);
+  }
+
+  /** The same error, reported at a field nested under `prefix` (e.g. `model.spec`). */
+  nestedUnder(prefix: string): CnnError {
+    const path = !this.path ? prefix : this.path.startsWith('[') ? prefix + this.path : `${prefix}.${this.path}`;
+    return new CnnError(this.code, this.reason, path, this.details);
   }
 
   get httpStatus(): number {

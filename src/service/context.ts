@@ -11,6 +11,7 @@ import { createQueue, type QueuedJobData } from '../jobs/queue.js';
 import { JobStates } from '../jobs/state.js';
 import { BlobStore } from '../store/blobs.js';
 import { Catalog } from '../store/catalog.js';
+import { JobEventHub } from './job-events.js';
 
 export interface ServiceContext {
   config: Config;
@@ -20,13 +21,15 @@ export interface ServiceContext {
   queue: Queue<QueuedJobData>;
   blobs: BlobStore;
   log: Logger;
+  /** Fan-out of job events to watchers; uses its own subscriber connection, made on first use. */
+  events: JobEventHub;
 }
 
 export async function createContext(config: Config, redis: Redis, log: Logger): Promise<ServiceContext> {
   const catalog = new Catalog(redis, config.queuePrefix);
   const blobs = new BlobStore(config.dataDir);
   await blobs.init();
-  return {
+  const ctx = {
     config,
     redis,
     catalog,
@@ -34,5 +37,7 @@ export async function createContext(config: Config, redis: Redis, log: Logger): 
     queue: createQueue(redis, config.queuePrefix),
     blobs,
     log,
-  };
+  } as ServiceContext;
+  ctx.events = new JobEventHub(ctx, redis.duplicate());
+  return ctx;
 }

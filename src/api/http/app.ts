@@ -1,0 +1,83 @@
+/**
+ * The REST adapter: composes the route plugins, maps every error through the
+ * one error table, authenticates `/v1` with bearer keys. No business logic
+ * lives here; routes call src/service.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import multipart from '@fastify/multipart';
+import { CnnError, isCnnError } from '../../errors.js';
+import type { ServiceContext } from '../../service/context.js';
+import { architectureRoutes } from './routes/architectures.js';
+import { datasetRoutes } from './routes/datasets.js';
+import { healthRoutes } from './routes/health.js';
+import { jobRoutes } from './routes/jobs.js';
+import { modelRoutes } from './routes/models.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    tenant: string;
+  }
+}
+
+/** Resolves `Authorization: Bearer <key>` to a tenant, or throws UNAUTHENTICATED. */
+export function tenantOf(ctx: ServiceContext, header: string | undefined): string {
+  const m = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  if (!m) throw new CnnError('UNAUTHENTICATED', 'send Authorization: Bearer <api key>');
+  const tenant = ctx.config.apiKeys?.get(m[1]!);
+  if (!tenant) throw new CnnError('UNAUTHENTICATED', 'unknown API key');
+  return tenant;
+}
+
+export async function buildHttpApp(ctx: ServiceContext): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.log.child({ component: 'http' }) as unknown as FastifyBaseLogger,
+    disableRequestLogging: false,
+    // Uploads stream through multipart with their own limit; JSON bodies stay small.
+    bodyLimit: 10 * 1024 * 1024,
+    ajv: undefined,
+  });
+
+  await app.register(multipart, {
+    limits: {
+      fileSize: ctx.config.limits.maxUploadBytes,
+      files: Math.max(3, ctx.config.limits.maxPredictImages),
+      fields: 20,
+      fieldSize: 64 * 1024,
+      parts: Math.max(3, ctx.config.limits.maxPredictImages) + 20,
+    },
+  });
+
+  app.decorateRequest('tenant', '');
+  app.addHook('onRequest', async (req: FastifyRequest) => {
+    if (req.url.startsWith('/v1/')) req.tenant = tenantOf(ctx, req.headers.authorization);
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    let e: CnnError;
+    if (isCnnError(err)) e = err;
+    else if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE' || (err as { code?: string }).code === 'FST_FILES_LIMIT' || (err as { code?: string }).code === 'FST_PARTS_LIMIT') {
+      e = new CnnError('UPLOAD_TOO_LARGE', `upload exceeds the limit of ${ctx.config.limits.maxUploadBytes} bytes (CNN_MAX_UPLOAD_BYTES)`);
+    } else if ((err as { statusCode?: number }).statusCode === 413) {
+      e = new CnnError('UPLOAD_TOO_LARGE', 'request body too large');
+    } else if ((err as { statusCode?: number }).statusCode !== undefined && (err as { statusCode: number }).statusCode < 500) {
+      e = new CnnError("VALIDATION_FAILED", (err as Error).message);
+    } else {
+      req.log.error({ err }, 'unhandled error');
+      e = new CnnError('INTERNAL', 'internal error; see the server log');
+    }
+    if (e.httpStatus >= 500) req.log.error({ code: e.code, err: e.message }, 'request failed');
+    else req.log.info({ code: e.code, path: e.path }, e.message);
+    void reply.status(e.httpStatus).send(e.toJSON());
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    void reply.status(404).send(new CnnError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`).toJSON());
+  });
+
+  await app.register(healthRoutes(ctx));
+  await app.register(architectureRoutes(ctx), { prefix: '/v1' });
+  await app.register(datasetRoutes(ctx), { prefix: '/v1' });
+  await app.register(jobRoutes(ctx), { prefix: '/v1' });
+  await app.register(modelRoutes(ctx), { prefix: '/v1' });
+  return app;
+}

@@ -1,0 +1,61 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ServiceContext } from '../../../service/context.js';
+import { cancelJob, getJob, listJobs, submitJob, type ListJobsQuery } from '../../../service/jobs.js';
+import { pageQuery } from './query.js';
+
+/** How often an SSE stream sends a comment line so proxies keep it open. */
+const SSE_KEEPALIVE_MS = 15_000;
+
+export function jobRoutes(ctx: ServiceContext): FastifyPluginAsync {
+  return async (app) => {
+    app.post('/jobs', async (req, reply) => {
+      const key = req.headers['idempotency-key'];
+      const { job, created } = await submitJob(ctx, req.tenant, req.body, typeof key === 'string' ? key : undefined);
+      void reply.status(202).header('location', `/v1/jobs/${job.id}`);
+      return { id: job.id, state: job.state, created, job };
+    });
+
+    app.get('/jobs', async (req) => {
+      const q = req.query as Record<string, string | undefined>;
+      const page = pageQuery(q);
+      return listJobs(ctx, req.tenant, { ...page, state: q.state as ListJobsQuery['state'], type: q.type as ListJobsQuery['type'] });
+    });
+
+    app.get<{ Params: { id: string } }>('/jobs/:id', async (req) => getJob(ctx, req.tenant, req.params.id));
+
+    app.post<{ Params: { id: string } }>('/jobs/:id/cancel', async (req) => cancelJob(ctx, req.tenant, req.params.id));
+
+    app.get<{ Params: { id: string } }>('/jobs/:id/events', async (req, reply) => {
+      // Resolve first so an unknown id answers 404 as JSON, not an empty stream.
+      await getJob(ctx, req.tenant, req.params.id);
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      const abort = new AbortController();
+      req.raw.on('close', () => abort.abort());
+      const keepalive = setInterval(() => res.write(': keepalive\n\n'), SSE_KEEPALIVE_MS);
+      let seq = 0;
+      try {
+        await ctx.events.watch(
+          req.tenant,
+          req.params.id,
+          (e) => {
+            res.write(`id: ${++seq}\nevent: ${e.kind}\ndata: ${JSON.stringify(e.job)}\n\n`);
+          },
+          abort.signal,
+        );
+        if (!abort.signal.aborted) res.write(`event: end\ndata: {}\n\n`);
+      } catch (err) {
+        res.write(`event: error\ndata: ${JSON.stringify({ error: { code: 'INTERNAL', message: String((err as Error).message) } })}\n\n`);
+      } finally {
+        clearInterval(keepalive);
+        res.end();
+      }
+    });
+  };
+}

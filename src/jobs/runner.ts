@@ -1,0 +1,181 @@
+/**
+ * The worker runtime: a BullMQ Worker (concurrency 1 per device) that moves
+ * each job through its states, routes cancel requests and SIGTERM to the job
+ * in hand, and sends heartbeats for /readyz.
+ *
+ * Outcomes of a job run:
+ * - completed: the processor returned a result;
+ * - failed: it threw (a CnnError keeps its code); never retried, the input
+ *   will not get better;
+ * - cancelled: a client asked; the engine stops within one step;
+ * - handed back: the worker is shutting down; the processor wrote a
+ *   checkpoint and the job goes back to wait for the next worker.
+ * A worker that dies without any of this (SIGKILL, power) stops renewing its
+ * lock; BullMQ's stalled check moves the job back to wait and the next worker
+ * resumes it from its last checkpoint.
+ */
+import { hostname } from 'node:os';
+import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { CnnError, isCnnError } from '../errors.js';
+import type { ServiceContext } from '../service/context.js';
+import { heartbeat, WORKER_HEARTBEAT_MS } from '../service/health.js';
+import { cancelChannel } from '../service/jobs.js';
+import { newId } from '../store/blobs.js';
+import { MAX_STALLED_COUNT, QUEUE_NAME, type QueuedJobData } from './queue.js';
+import type { JobProgress, JobRecord } from './schemas.js';
+
+/** Why a running job is being asked to stop. */
+export type StopReason = 'cancel' | 'shutdown';
+
+/** What a processor gets: the job, a way to report progress, and the stop signal. */
+export interface JobRun {
+  ctx: ServiceContext;
+  job: JobRecord;
+  /** Set when the job must stop; processors check it between steps. */
+  stop: { reason?: StopReason };
+  /** Called when a stop is requested, to interrupt native work (engine cancel). */
+  onStop(cb: (reason: StopReason) => void): void;
+  /** Throttled by the caller; writes progress (and optional fields) to the record and the event channel. */
+  progress(p: Omit<JobProgress, 'updatedAt'>, extra?: Partial<JobRecord>): Promise<void>;
+  /** The worker's device preference (CNN_DEVICE) for jobs that say `auto`. */
+  device: 'auto' | 'cpu' | 'cuda';
+}
+
+export type Processor = (run: JobRun) => Promise<Record<string, unknown>>;
+
+/** Thrown by a processor after it saved a checkpoint because the worker is shutting down. */
+export class HandBack extends Error {
+  constructor() {
+    super('job handed back to the queue');
+  }
+}
+
+/** Thrown by a processor that stopped because the client cancelled. */
+export class Cancelled extends Error {
+  constructor() {
+    super('job cancelled');
+  }
+}
+
+export interface RunningWorker {
+  id: string;
+  close(): Promise<void>;
+  /** Asks the job in hand to checkpoint and hand back, then closes. */
+  shutdown(): Promise<void>;
+}
+
+export async function startWorker(
+  ctx: ServiceContext,
+  processors: Record<JobRecord['type'], Processor>,
+  opts: { connection: Redis; subscriber: Redis },
+): Promise<RunningWorker> {
+  const id = newId('wrk');
+  const log = ctx.log.child({ component: 'worker', worker: id });
+  let current: { jobId: string; stop: JobRun['stop']; stopCallbacks: ((r: StopReason) => void)[] } | undefined;
+
+  const requestStop = (reason: StopReason) => {
+    if (!current || current.stop.reason) return;
+    current.stop.reason = reason;
+    for (const cb of current.stopCallbacks) cb(reason);
+  };
+
+  // Cancel requests arrive on one channel; only the worker holding the job acts.
+  await opts.subscriber.subscribe(cancelChannel(ctx.config.queuePrefix));
+  opts.subscriber.on('message', (_ch, jobId) => {
+    if (current?.jobId === jobId) {
+      log.info({ jobId }, 'cancel requested');
+      requestStop('cancel');
+    }
+  });
+
+  const processJob = async (bull: Job<QueuedJobData>, token?: string): Promise<unknown> => {
+    const { jobId } = bull.data;
+    const rec = await ctx.jobs.get(jobId);
+    if (!rec || rec.state === 'cancelled' || rec.state === 'completed' || rec.state === 'failed') return { skipped: rec?.state ?? 'missing' };
+    const started = await ctx.jobs.transition(
+      jobId,
+      ['queued', 'running'],
+      { state: 'running', startedAt: rec.startedAt ?? new Date().toISOString(), progress: { stage: 'starting', fraction: rec.progress?.fraction ?? 0, updatedAt: new Date().toISOString() } },
+      { incrementAttempts: true },
+    );
+    if (!started.applied) return { skipped: started.job.state };
+    const run: JobRun = {
+      ctx,
+      job: started.job,
+      stop: {},
+      onStop: (cb) => current?.stopCallbacks.push(cb),
+      progress: async (p, extra) => {
+        await ctx.jobs.transition(jobId, ['running'], { ...extra, progress: { ...p, updatedAt: new Date().toISOString() } }, { kind: 'progress' });
+      },
+      device: ctx.config.device,
+    };
+    current = { jobId, stop: run.stop, stopCallbacks: [] };
+    // A cancel that arrived between dequeue and now is in the record.
+    if (started.job.cancelRequested) requestStop('cancel');
+    const jlog = log.child({ jobId, type: rec.type, attempt: started.job.attempts });
+    jlog.info('job started');
+    try {
+      const result = await processors[rec.type](run);
+      await ctx.jobs.transition(jobId, ['running'], { state: 'completed', result, finishedAt: new Date().toISOString(), progress: { stage: 'done', fraction: 1, updatedAt: new Date().toISOString() } });
+      jlog.info('job completed');
+      return { state: 'completed' };
+    } catch (err) {
+      if (err instanceof Cancelled || (run.stop.reason === 'cancel' && isCnnError(err) && err.code === 'ENGINE_CANCELLED')) {
+        await ctx.jobs.transition(jobId, ['running'], { state: 'cancelled', finishedAt: new Date().toISOString() });
+        jlog.info('job cancelled');
+        return { state: 'cancelled' };
+      }
+      if (err instanceof HandBack && token) {
+        await ctx.jobs.transition(jobId, ['running'], { state: 'queued', progress: { stage: 'requeued', fraction: run.job.progress?.fraction ?? 0, updatedAt: new Date().toISOString() } });
+        await bull.moveToWait(token);
+        jlog.info('job handed back to the queue');
+        throw new WaitingError();
+      }
+      const e = isCnnError(err) ? err : new CnnError('INTERNAL', (err as Error)?.message ?? String(err));
+      if (!isCnnError(err)) jlog.error({ err }, 'job failed with an unexpected error');
+      else jlog.warn({ code: e.code, path: e.path }, e.reason);
+      await ctx.jobs.transition(jobId, ['running'], {
+        state: 'failed',
+        error: { code: e.code, message: e.message, ...(e.path ? { path: e.path } : {}) },
+        finishedAt: new Date().toISOString(),
+      });
+      throw new UnrecoverableError(`${e.code}: ${e.message}`);
+    } finally {
+      current = undefined;
+    }
+  };
+
+  const worker = new Worker<QueuedJobData>(QUEUE_NAME, processJob, {
+    connection: opts.connection,
+    prefix: ctx.config.queuePrefix,
+    concurrency: 1,
+    lockDuration: ctx.config.lockDurationMs,
+    stalledInterval: ctx.config.lockDurationMs,
+    maxStalledCount: MAX_STALLED_COUNT,
+    autorun: true,
+  });
+  worker.on('error', (err) => log.error({ err }, 'worker error'));
+
+  const info = { id, device: ctx.config.device, pid: process.pid, host: hostname() };
+  const beat = async () => heartbeat(ctx, info).catch((err: unknown) => log.warn({ err }, 'heartbeat failed'));
+  await beat();
+  const timer = setInterval(beat, WORKER_HEARTBEAT_MS);
+  timer.unref();
+  log.info({ device: ctx.config.device, lockDurationMs: ctx.config.lockDurationMs }, 'worker ready');
+
+  return {
+    id,
+    async close() {
+      clearInterval(timer);
+      await worker.close();
+      await opts.subscriber.unsubscribe().catch(() => undefined);
+    },
+    async shutdown() {
+      clearInterval(timer);
+      requestStop('shutdown');
+      await worker.close();
+      await opts.subscriber.unsubscribe().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * Job events for watchers (SSE, gRPC WatchJob): one pattern subscription per
+ * process fans out to listeners by job id. A watcher first gets the current
+ * record, then every published change, and is told when the job is final.
+ */
+import type { Redis } from 'ioredis';
+import { FINAL_STATES, type JobRecord } from '../jobs/schemas.js';
+import type { JobEvent } from '../jobs/state.js';
+import type { ServiceContext } from './context.js';
+import { getJob } from './jobs.js';
+
+type Listener = (e: JobEvent) => void;
+
+export class JobEventHub {
+  private readonly listeners = new Map<string, Set<Listener>>();
+  private started: Promise<void> | undefined;
+
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly subscriber: Redis,
+  ) {}
+
+  private start(): Promise<void> {
+    this.started ??= (async () => {
+      this.subscriber.on('pmessage', (_p, channel, message) => {
+        const id = channel.slice(channel.lastIndexOf(':') + 1);
+        const set = this.listeners.get(id);
+        if (!set) return;
+        let e: JobEvent;
+        try {
+          e = JSON.parse(message) as JobEvent;
+        } catch {
+          return;
+        }
+        for (const l of set) l(e);
+      });
+      await this.subscriber.psubscribe(this.ctx.jobs.eventPattern());
+    })();
+    return this.started;
+  }
+
+  /**
+   * Calls `onEvent` with the current record, then with each change, until the
+   * job is final or `signal` aborts. Resolves with the last record seen.
+   */
+  async watch(tenant: string, jobId: string, onEvent: (e: JobEvent) => void, signal: AbortSignal): Promise<JobRecord> {
+    await this.start();
+    let last: JobRecord | undefined;
+    let done: () => void = () => undefined;
+    const finished = new Promise<void>((r) => (done = r));
+    const buffered: JobEvent[] = [];
+    let live = false;
+    const listener: Listener = (e) => {
+      if (!live) {
+        buffered.push(e);
+        return;
+      }
+      deliver(e);
+    };
+    const deliver = (e: JobEvent) => {
+      last = e.job;
+      onEvent(e);
+      if (FINAL_STATES.has(e.job.state)) done();
+    };
+    let set = this.listeners.get(jobId);
+    if (!set) this.listeners.set(jobId, (set = new Set()));
+    set.add(listener);
+    const onAbort = () => done();
+    signal.addEventListener('abort', onAbort);
+    try {
+      // Subscribe first, then read: a change between the two is buffered, not lost.
+      const current = await getJob(this.ctx, tenant, jobId);
+      deliver({ kind: 'state', job: current });
+      live = true;
+      for (const e of buffered) if (!FINAL_STATES.has(last!.state)) deliver(e);
+      if (!FINAL_STATES.has(last!.state)) await finished;
+      return last!;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      set.delete(listener);
+      if (set.size === 0) this.listeners.delete(jobId);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.subscriber.disconnect();
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * Checks a job's references before it is queued: the dataset and model exist
+ * for this tenant, the spec compiles, and the model's output fits the
+ * dataset's classes. A job that would fail on these grounds is refused with a
+ * 4xx now instead of failing later in a worker.
+ */
+import { CnnError } from '../errors.js';
+import type { JobRequest } from '../jobs/schemas.js';
+import { compileNested } from './architectures.js';
+import type { ServiceContext } from './context.js';
+import { getDataset } from './datasets.js';
+import { getModel } from './models.js';
+
+export async function checkJobInputs(ctx: ServiceContext, tenant: string, request: JobRequest): Promise<void> {
+  const dataset = await getDataset(ctx, tenant, request.datasetId, 'datasetId');
+  if (request.type === 'train') {
+    const { summary } = compileNested(ctx, request.model.spec, 'model.spec');
+    const out = summary.outputShape;
+    if (out.length !== 1 || out[0] !== dataset.classes.length) {
+      throw new CnnError(
+        'DATASET_INCOMPATIBLE',
+        `the model outputs [${out.join(', ')}] but dataset ${dataset.id} has ${dataset.classes.length} classes; end the spec with a dense layer of ${dataset.classes.length} units`,
+        'model.spec.layers',
+      );
+    }
+    const channels = summary.inputShape[2];
+    if (channels !== 1 && channels !== 3) {
+      throw new CnnError('DATASET_INCOMPATIBLE', `input.shape must have 1 (grayscale) or 3 (RGB) channels to train on images, not ${channels}`, 'model.spec.input.shape');
+    }
+  } else {
+    const model = await getModel(ctx, tenant, request.modelId, 'modelId');
+    if (model.classes.length !== dataset.classes.length) {
+      throw new CnnError(
+        'DATASET_INCOMPATIBLE',
+        `model ${model.id} has ${model.classes.length} classes, dataset ${dataset.id} has ${dataset.classes.length}`,
+        'datasetId',
+      );
+    }
+    if (request.split === 'test' && !(dataset.counts.test && dataset.counts.test.some((c) => c > 0))) {
+      throw new CnnError('DATASET_INCOMPATIBLE', `dataset ${dataset.id} has no test split; use split 'train' or 'all'`, 'split');
+    }
+  }
+}
