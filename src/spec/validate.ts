@@ -41,10 +41,23 @@ const TYPE_ALIASES: Record<string, LayerType> = {
 export function parseSpec(input: unknown): ModelSpec {
   const result = modelSpecSchema.safeParse(input, { reportInput: true });
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
+  const issue = pickIssue(result.error.issues);
   if (!issue) throw new CnnError('SPEC_INVALID', 'the spec does not match the schema');
   const { path, message } = describeIssue(issue);
   throw new CnnError('SPEC_INVALID', message, path === '' ? undefined : path, { issue: issue.code });
+}
+
+/**
+ * The first issue, except that an unknown key in the same object wins: a
+ * misspelled `kernelSzie` explains the "missing kernelSize" zod lists first.
+ */
+function pickIssue(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue | undefined {
+  const first = issues[0];
+  if (!first) return undefined;
+  const typo = issues.find(
+    (i) => i.code === 'unrecognized_keys' && i.path.length < first.path.length && i.path.every((p, k) => p === first.path[k]),
+  );
+  return typo ?? first;
 }
 
 function describeIssue(issue: z.core.$ZodIssue): { path: string; message: string } {
@@ -54,7 +67,7 @@ function describeIssue(issue: z.core.$ZodIssue): { path: string; message: string
     const owner = issue.input;
     const type = isRecord(owner) && typeof owner.type === 'string' ? owner.type : undefined;
     const allowed = type !== undefined && isLayerType(type) ? Object.keys(LAYER_SCHEMAS[type].shape) : undefined;
-    const where = type !== undefined ? ` in a ${type} layer` : '';
+    const where = type !== undefined ? ` in ${/^[aeiou]/i.test(type) ? 'an' : 'a'} ${type} layer` : '';
     const hint = allowed ? `; allowed keys: ${allowed.join(', ')}` : '';
     return { path: formatPath([...path, key]), message: `unknown key '${key}'${where}${hint}` };
   }
