@@ -68,7 +68,8 @@ const activation = z.enum(ACTIVATIONS, { error: `expected one of ${ACTIVATIONS.j
 const alpha = z
   .number({ error: 'expected a non-negative number' })
   .min(0, { error: 'expected a non-negative number' })
-  .refine(Number.isFinite, { error: 'expected a finite number' });
+  .refine(Number.isFinite, { error: 'expected a finite number' })
+  .describe('Slope of leakyRelu (default 0.3) or scale of elu (default 1.0); only for those two.');
 
 const dropRate = z
   .number({ error: 'expected a number in [0, 1)' })
@@ -97,9 +98,14 @@ const zeroPadding = z.union(
 
 /** Fields every layer may carry. */
 const common = {
-  id: nameString.optional(),
-  name: nameString.optional(),
-  trainable: z.boolean({ error: 'expected true or false' }).default(true),
+  id: nameString.optional().describe('What other layers list in `inputs`; defaults to the name.'),
+  name: nameString
+    .optional()
+    .describe('Unique layer name, also the prefix of its tensor names; default `<type>_<n>` (conv2d_1, dense_2).'),
+  trainable: z
+    .boolean({ error: 'expected true or false' })
+    .default(true)
+    .describe('false freezes the parameters (and runs batch norm in inference mode).'),
 };
 
 /** Layers with one input: `inputs` may name it; the default is the previous layer. */
@@ -108,7 +114,8 @@ const singleInput = {
   inputs: z
     .array(idRef, { error: 'expected an array with one layer id' })
     .length(1, { error: 'expected exactly one input id (merge branches with add, concat or multiply)' })
-    .optional(),
+    .optional()
+    .describe('Id of the input layer (`input` for the model input); default: the previous layer.'),
 };
 
 function mergeInputs(min: number, max?: number) {
@@ -126,9 +133,13 @@ export const conv2dSchema = z.strictObject({
   filters: positiveInt(),
   kernelSize: positivePair('a kernel size n or [h, w] of positive integers'),
   strides: positivePair('strides n or [h, w] of positive integers').default(1),
-  padding: convPadding.default('valid'),
+  padding: convPadding
+    .default('valid')
+    .describe("'valid' (none), 'same' (Keras: output = ceil(input / stride)), n or [h, w] (symmetric zeros)."),
   dilation: positivePair('a dilation n or [h, w] of positive integers').default(1),
-  groups: positiveInt().default(1),
+  groups: positiveInt()
+    .default(1)
+    .describe('Channel groups; must divide input channels and filters. groups = channels is a depthwise conv.'),
   useBias: z.boolean({ error: 'expected true or false' }).default(true),
   activation: activation.default('linear'),
   alpha: alpha.optional(),
@@ -137,9 +148,10 @@ export const conv2dSchema = z.strictObject({
 const poolFields = {
   ...singleInput,
   poolSize: positivePair('a pool size n or [h, w] of positive integers').default(2),
-  /** Default: poolSize (Keras). */
-  strides: positivePair('strides n or [h, w] of positive integers').optional(),
-  padding: convPadding.default('valid'),
+  strides: positivePair('strides n or [h, w] of positive integers').optional().describe('Default: poolSize.'),
+  padding: convPadding
+    .default('valid')
+    .describe("'valid', 'same' (Keras), or n / [h, w] (at most half the pool, as in PyTorch)."),
 };
 
 export const maxPool2dSchema = z.strictObject({ type: z.literal('maxPool2d'), ...poolFields });
@@ -178,12 +190,12 @@ export const batchNormSchema = z.strictObject({
     .positive({ error: 'expected a positive number' })
     .refine(Number.isFinite, { error: 'expected a finite number' })
     .default(1e-3),
-  /** Keras meaning: weight of the old running statistic. */
   momentum: z
     .number({ error: 'expected a number in [0, 1]' })
     .min(0, { error: 'expected a number in [0, 1]' })
     .max(1, { error: 'expected a number in [0, 1]' })
-    .default(0.99),
+    .default(0.99)
+    .describe('Keras meaning: weight of the old running statistic (PyTorch momentum = 1 - this).'),
   activation: activation.default('linear'),
   alpha: alpha.optional(),
 });

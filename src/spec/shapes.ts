@@ -74,8 +74,3 @@ export function resolveZeroPadding(padding: ZeroPaddingSpec): Padding4 {
   if (Array.isArray(h) && Array.isArray(w)) return [h[0], h[1], w[0], w[1]];
   throw new TypeError('unreachable: zeroPadding2d padding was validated by the schema');
 }
-
-/** True when top == bottom and left == right. */
-export function isSymmetric(p: Padding4): boolean {
-  return p[0] === p[1] && p[2] === p[3];
-}
