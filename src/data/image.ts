@@ -1,0 +1,169 @@
+/**
+ * The one place images are decoded: validation at ingest (`probeImage`) and
+ * the preprocessing that turns an image into an `H×W×C` uint8 row
+ * (`preprocessImage`), shared by the packed cache and by prediction so a
+ * served model sees exactly the pixels it was trained on.
+ *
+ * Preprocessing policy:
+ * - EXIF orientation is applied first (`autoOrient`).
+ * - Alpha is dropped by compositing onto black, the same black used for `pad`.
+ * - Resize: `stretch` = fit `fill`, `pad` = fit `contain` (centred, black
+ *   bars), `crop` = fit `cover` (centre crop); lanczos3, sharp's default.
+ *   Same-size images are not resampled, so their pixels stay byte-exact.
+ * - Channels: 1 = sharp's `greyscale()` (luminance), 3 = sRGB (grey is
+ *   replicated into R, G, B).
+ * - Output depth is 8 bits; 16-bit inputs are scaled down.
+ */
+import sharp, { type FitEnum } from 'sharp';
+import { CnnError } from '../errors.js';
+import { mapLimit } from './pool.js';
+import { sniffImage, type ImageKind } from './sniff.js';
+
+export type ResizePolicy = 'stretch' | 'pad' | 'crop';
+export const RESIZE_POLICIES: readonly ResizePolicy[] = ['stretch', 'pad', 'crop'];
+
+export interface PreprocessTarget {
+  height: number;
+  width: number;
+  channels: 1 | 3;
+  resize: ResizePolicy;
+}
+
+/** Undecoded pixels (e.g. an IDX row): `width × height × channels` bytes. */
+export interface RawPixelsInfo {
+  width: number;
+  height: number;
+  channels: 1 | 2 | 3 | 4;
+}
+
+/** Decodes in flight at once; sharp runs each on the libuv pool. */
+export const DECODE_CONCURRENCY = 4;
+
+const FIT: Record<ResizePolicy, keyof FitEnum> = { stretch: 'fill', pad: 'contain', crop: 'cover' };
+const BLACK = { r: 0, g: 0, b: 0, alpha: 1 };
+
+export function rowBytes(t: Pick<PreprocessTarget, 'height' | 'width' | 'channels'>): number {
+  return t.height * t.width * t.channels;
+}
+
+function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0]!.trim();
+}
+
+function isPixelLimitError(e: unknown): boolean {
+  return e instanceof Error && /pixel limit/i.test(e.message);
+}
+
+export function pixelLimitError(file: string, width: number, height: number, maxImagePixels: number, path = 'archive'): CnnError {
+  return new CnnError(
+    'IMAGE_PIXEL_LIMIT',
+    `image '${file}' is ${width}×${height} = ${width * height} pixels, over the limit of ${maxImagePixels}; downscale it`,
+    path,
+    { file, width, height, maxImagePixels },
+  );
+}
+
+/**
+ * Width, height and channels from the header alone. The pixel limit is
+ * lifted here on purpose: sharp would refuse the header of an oversized image,
+ * and we want its real size to tell the pixel limit from a broken file.
+ */
+async function readHeader(bytes: Buffer): Promise<{ width: number; height: number; channels: number }> {
+  const m = await sharp(bytes, { limitInputPixels: false }).metadata();
+  const width = m.autoOrient?.width ?? m.width;
+  const height = m.autoOrient?.height ?? m.height;
+  if (!width || !height || !m.channels) throw new Error('image header has no dimensions');
+  return { width, height, channels: m.channels };
+}
+
+export type ProbeResult =
+  | { ok: true; kind: ImageKind; width: number; height: number; channels: number }
+  | { ok: false; reason: string };
+
+/**
+ * Checks that `bytes` are a PNG, JPEG or WebP that decodes completely (a
+ * truncated file fails: `failOn: 'error'`). A broken file is `{ ok: false }`
+ * with a reason; an image over `maxImagePixels` throws IMAGE_PIXEL_LIMIT,
+ * because that is a limit the whole upload hits, not one bad file.
+ */
+export async function probeImage(bytes: Buffer, maxImagePixels: number, file: string): Promise<ProbeResult> {
+  const kind = sniffImage(bytes);
+  if (kind === null) return { ok: false, reason: 'not a PNG, JPEG or WebP image (judged by its bytes)' };
+  let header: { width: number; height: number; channels: number };
+  try {
+    header = await readHeader(bytes);
+  } catch (e) {
+    return { ok: false, reason: `unreadable ${kind} header: ${firstLine(e)}` };
+  }
+  if (header.width * header.height > maxImagePixels) throw pixelLimitError(file, header.width, header.height, maxImagePixels);
+  try {
+    // stats() forces a full decode while streaming through libvips, without an output buffer.
+    await sharp(bytes, { limitInputPixels: maxImagePixels, failOn: 'error' }).stats();
+  } catch (e) {
+    if (isPixelLimitError(e)) throw pixelLimitError(file, header.width, header.height, maxImagePixels);
+    return { ok: false, reason: `corrupt or truncated ${kind}: ${firstLine(e)}` };
+  }
+  return { ok: true, kind, ...header };
+}
+
+/**
+ * Decodes one image (encoded bytes, or raw pixels when `raw` is given) into a
+ * `height × width × channels` uint8 row. Throws sharp's error on a bad image.
+ */
+export async function preprocessImage(
+  input: Buffer,
+  target: PreprocessTarget,
+  source: { maxImagePixels: number; raw?: RawPixelsInfo },
+): Promise<Buffer> {
+  let img = source.raw
+    ? sharp(input, { raw: source.raw, limitInputPixels: source.maxImagePixels })
+    : sharp(input, { limitInputPixels: source.maxImagePixels, failOn: 'error', autoOrient: true });
+  img = img
+    .flatten({ background: BLACK })
+    .resize(target.width, target.height, { fit: FIT[target.resize], position: 'centre', background: BLACK });
+  img = target.channels === 1 ? img.greyscale() : img.toColourspace('srgb');
+  const { data, info } = await img.removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+  if (info.width !== target.width || info.height !== target.height || info.channels !== target.channels) {
+    throw new Error(
+      `preprocessing produced ${info.width}×${info.height}×${info.channels}, expected ${target.width}×${target.height}×${target.channels}`,
+    );
+  }
+  return data;
+}
+
+export interface PredictDecodeOptions extends PreprocessTarget {
+  maxImagePixels: number;
+}
+
+/**
+ * Preprocesses images sent for prediction exactly as the packed cache does.
+ * Returns one contiguous `n × H × W × C` buffer. A file that is not a
+ * decodable PNG/JPEG/WebP is IMAGE_UNDECODABLE; one over the pixel limit is
+ * IMAGE_PIXEL_LIMIT; both name the image by index (`images[i]`).
+ */
+export async function decodeForPredict(buffers: readonly Buffer[], opts: PredictDecodeOptions): Promise<{ images: Buffer; n: number }> {
+  const row = rowBytes(opts);
+  const images = Buffer.alloc(buffers.length * row);
+  await mapLimit(buffers, DECODE_CONCURRENCY, async (bytes, i) => {
+    const at = `images[${i}]`;
+    if (sniffImage(bytes) === null) throw new CnnError('IMAGE_UNDECODABLE', 'not a PNG, JPEG or WebP image', at, { index: i });
+    let header: { width: number; height: number };
+    try {
+      header = await readHeader(bytes);
+    } catch (e) {
+      throw new CnnError('IMAGE_UNDECODABLE', `unreadable image header: ${firstLine(e)}`, at, { index: i });
+    }
+    if (header.width * header.height > opts.maxImagePixels) {
+      throw pixelLimitError(at, header.width, header.height, opts.maxImagePixels, at);
+    }
+    let pixels: Buffer;
+    try {
+      pixels = await preprocessImage(bytes, opts, { maxImagePixels: opts.maxImagePixels });
+    } catch (e) {
+      if (isPixelLimitError(e)) throw pixelLimitError(at, header.width, header.height, opts.maxImagePixels, at);
+      throw new CnnError('IMAGE_UNDECODABLE', `corrupt or truncated image: ${firstLine(e)}`, at, { index: i });
+    }
+    pixels.copy(images, i * row);
+  });
+  return { images, n: buffers.length };
+}

@@ -1,0 +1,69 @@
+/**
+ * Dataset ingest and decoded caches: what the service and the worker import
+ * from src/data.
+ */
+export { ingestDataset, type ArchiveInput, type IngestInput, type IngestOptions } from './ingest.js';
+export type { IdxInput, IdxPair } from './ingest-idx.js';
+export {
+  DEFAULT_INGEST_LIMITS,
+  DEFAULT_MAX_ARCHIVE_ENTRIES,
+  DEFAULT_MAX_IMAGE_BYTES,
+  DEFAULT_MAX_IMAGE_PIXELS,
+  DEFAULT_MAX_INFLATED_BYTES,
+  IngestLimitsSchema,
+  resolveIngestLimits,
+  type IngestLimits,
+  type IngestLimitsInput,
+} from './limits.js';
+export {
+  CACHE_DIR,
+  DatasetItemSchema,
+  DatasetManifestSchema,
+  FILES_DIR,
+  ITEMS_FILE,
+  MANIFEST_FILE,
+  MAX_SKIPPED_LISTED,
+  RAW_IMAGES_FILE,
+  RAW_LABELS_FILE,
+  readItems,
+  readManifest,
+  type DatasetItem,
+  type DatasetManifest,
+  type ImageStats,
+  type SkippedFile,
+} from './manifest.js';
+export {
+  PACKED_CACHE_VERSION,
+  PackedCacheMetaSchema,
+  PackedCacheOptionsSchema,
+  ensurePackedCache,
+  loadPackedCache,
+  packedCacheKey,
+  packedCachePaths,
+  type PackedCache,
+  type PackedCacheMeta,
+  type PackedCacheOptions,
+} from './packed-cache.js';
+export {
+  RESIZE_POLICIES,
+  decodeForPredict,
+  preprocessImage,
+  probeImage,
+  rowBytes,
+  type PredictDecodeOptions,
+  type PreprocessTarget,
+  type ProbeResult,
+  type RawPixelsInfo,
+  type ResizePolicy,
+} from './image.js';
+export {
+  IDX_IMAGES_MAGIC,
+  IDX_LABELS_MAGIC,
+  encodeIdx,
+  parseIdxHeader,
+  readIdx,
+  readIdxHeader,
+  type IdxHeader,
+} from './idx.js';
+export { sniffArchive, sniffImage, type ArchiveKind, type ImageKind } from './sniff.js';
+export { SPLITS, type Split } from './layout.js';

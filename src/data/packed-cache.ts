@@ -1,0 +1,235 @@
+/**
+ * The decode-once cache: a dataset decoded at one size as a contiguous
+ * `uint8 N×H×W×C` file plus `int32` little-endian labels and a small JSON
+ * meta, under `<datasetDir>/cache/<h>x<w>x<c>-<resize>.{u8,labels.i32,json}`.
+ * Rows are in items order: train first, then test.
+ *
+ * Each file is written to a unique temp name, fsynced and renamed; the JSON
+ * is renamed last and is the mark of a complete cache. Two builders of the
+ * same cache each write their own temp files and produce identical bytes, so
+ * whichever rename lands last, readers see a whole, correct cache.
+ */
+import { copyFile, link, mkdir, open, readFile, rm, stat } from 'node:fs/promises';
+import { endianness } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { CnnError, formatPath } from '../errors.js';
+import { fsyncDir, renameDurable, tempPathFor, writeFileAtomic, writeFileDurable } from './atomic-fs.js';
+import { DECODE_CONCURRENCY, RESIZE_POLICIES, preprocessImage, rowBytes, type PreprocessTarget, type ResizePolicy } from './image.js';
+import { DEFAULT_MAX_IMAGE_PIXELS } from './limits.js';
+import { CACHE_DIR, RAW_IMAGES_FILE, RAW_LABELS_FILE, readItems, readManifest, type DatasetManifest } from './manifest.js';
+import { mapLimit } from './pool.js';
+
+/** Bumped when preprocessing changes, so old caches are rebuilt rather than reused. */
+export const PACKED_CACHE_VERSION = 1;
+
+export const PackedCacheOptionsSchema = z.object({
+  height: z.int().positive().max(8192),
+  width: z.int().positive().max(8192),
+  channels: z.union([z.literal(1), z.literal(3)]),
+  resize: z.enum(RESIZE_POLICIES as [ResizePolicy, ...ResizePolicy[]]),
+});
+export type PackedCacheOptions = PreprocessTarget;
+
+const SplitRange = z.object({ offset: z.int().nonnegative(), count: z.int().nonnegative() });
+
+export const PackedCacheMetaSchema = z.object({
+  version: z.literal(PACKED_CACHE_VERSION),
+  n: z.int().nonnegative(),
+  height: z.int().positive(),
+  width: z.int().positive(),
+  channels: z.union([z.literal(1), z.literal(3)]),
+  resize: z.enum(RESIZE_POLICIES as [ResizePolicy, ...ResizePolicy[]]),
+  classes: z.array(z.string()),
+  /** Row ranges; train rows come first. */
+  splits: z.object({ train: SplitRange, test: SplitRange }),
+});
+export type PackedCacheMeta = z.infer<typeof PackedCacheMetaSchema>;
+
+export interface PackedCache {
+  meta: PackedCacheMeta;
+  imagesPath: string;
+  labelsPath: string;
+  metaPath: string;
+  /** True when an existing cache was used as it was. */
+  reused: boolean;
+}
+
+/** `28x28x1-stretch`: the cache's name within a dataset. */
+export function packedCacheKey(t: PreprocessTarget): string {
+  return `${t.height}x${t.width}x${t.channels}-${t.resize}`;
+}
+
+export function packedCachePaths(datasetDir: string, t: PreprocessTarget): { images: string; labels: string; meta: string } {
+  const base = join(datasetDir, CACHE_DIR, packedCacheKey(t));
+  return { images: `${base}.u8`, labels: `${base}.labels.i32`, meta: `${base}.json` };
+}
+
+function parseTarget(t: PreprocessTarget): PreprocessTarget {
+  const r = PackedCacheOptionsSchema.safeParse(t);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  throw new CnnError('VALIDATION_FAILED', issue.message, formatPath(issue.path) || undefined);
+}
+
+async function sizeOf(path: string): Promise<number | null> {
+  return stat(path).then(
+    (s) => s.size,
+    () => null,
+  );
+}
+
+/** The existing cache's meta when all three files are there and consistent. */
+async function existingCache(paths: ReturnType<typeof packedCachePaths>, t: PreprocessTarget): Promise<PackedCacheMeta | null> {
+  let meta: PackedCacheMeta;
+  try {
+    meta = PackedCacheMetaSchema.parse(JSON.parse(await readFile(paths.meta, 'utf8')));
+  } catch {
+    return null;
+  }
+  if (meta.height !== t.height || meta.width !== t.width || meta.channels !== t.channels || meta.resize !== t.resize) return null;
+  if ((await sizeOf(paths.images)) !== meta.n * rowBytes(t) || (await sizeOf(paths.labels)) !== meta.n * 4) return null;
+  return meta;
+}
+
+function splitsOf(manifest: DatasetManifest): PackedCacheMeta['splits'] {
+  const train = manifest.counts.train.reduce((a, b) => a + b, 0);
+  const test = (manifest.counts.test ?? []).reduce((a, b) => a + b, 0);
+  return { train: { offset: 0, count: train }, test: { offset: train, count: test } };
+}
+
+function labelsBuffer(labels: readonly number[]): Buffer {
+  const buf = Buffer.alloc(labels.length * 4);
+  labels.forEach((l, i) => buf.writeInt32LE(l, 4 * i));
+  return buf;
+}
+
+/** Places `src` at `dest` by hard link (same bytes, no copy), or by copy where links fail; then renames. */
+async function placeByLinkOrCopy(src: string, dest: string): Promise<void> {
+  const tmp = tempPathFor(dest);
+  try {
+    await link(src, tmp);
+  } catch {
+    await copyFile(src, tmp);
+    const fh = await open(tmp, 'r+');
+    await fh.sync().finally(() => fh.close());
+  }
+  await renameDurable(tmp, dest);
+}
+
+/** Writes `n` rows made by `row(i)` at their offsets in a temp file, then renames it to `dest`. */
+async function writeRows(dest: string, n: number, bytesPerRow: number, row: (i: number) => Promise<Buffer>): Promise<void> {
+  const tmp = tempPathFor(dest);
+  const fh = await open(tmp, 'wx');
+  try {
+    await fh.truncate(n * bytesPerRow);
+    await mapLimit(
+      Array.from({ length: n }, (_, i) => i),
+      DECODE_CONCURRENCY,
+      async (i) => {
+        const data = await row(i);
+        await fh.write(data, 0, bytesPerRow, i * bytesPerRow);
+      },
+    );
+    await fh.sync();
+  } catch (e) {
+    await fh.close();
+    await rm(tmp, { force: true });
+    throw e;
+  }
+  await fh.close();
+  await renameDurable(tmp, dest);
+}
+
+async function buildFromIdx(datasetDir: string, manifest: DatasetManifest, t: PreprocessTarget, paths: ReturnType<typeof packedCachePaths>): Promise<void> {
+  const raw = manifest.raw!;
+  const rawImages = join(datasetDir, RAW_IMAGES_FILE);
+  await placeByLinkOrCopy(join(datasetDir, RAW_LABELS_FILE), paths.labels);
+  if (raw.height === t.height && raw.width === t.width && t.channels === 1) {
+    await placeByLinkOrCopy(rawImages, paths.images);
+    return;
+  }
+  const srcRow = raw.height * raw.width;
+  const fh = await open(rawImages, 'r');
+  try {
+    await writeRows(paths.images, manifest.total, rowBytes(t), async (i) => {
+      const px = Buffer.alloc(srcRow);
+      await fh.read(px, 0, srcRow, i * srcRow);
+      return preprocessImage(px, t, { maxImagePixels: srcRow, raw: { width: raw.width, height: raw.height, channels: 1 } });
+    });
+  } finally {
+    await fh.close();
+  }
+}
+
+async function buildFromItems(
+  datasetDir: string,
+  manifest: DatasetManifest,
+  t: PreprocessTarget,
+  paths: ReturnType<typeof packedCachePaths>,
+): Promise<void> {
+  const items = await readItems(datasetDir);
+  if (items.length !== manifest.total) throw new CnnError('INTERNAL', `${datasetDir}: items.json lists ${items.length} images, the manifest ${manifest.total}`);
+  // Every stored image passed the ingest pixel limit; the dataset's largest size bounds them all.
+  const maxImagePixels = Math.max(DEFAULT_MAX_IMAGE_PIXELS, manifest.imageStats.maxWidth * manifest.imageStats.maxHeight);
+  await writeRows(paths.images, items.length, rowBytes(t), async (i) => {
+    const item = items[i]!;
+    const bytes = await readFile(join(datasetDir, item.file));
+    try {
+      return await preprocessImage(bytes, t, { maxImagePixels });
+    } catch (e) {
+      throw new CnnError('INTERNAL', `stored image ${item.file} could not be decoded: ${(e as Error).message}`);
+    }
+  });
+  const labelsTmp = tempPathFor(paths.labels);
+  await writeFileDurable(labelsTmp, labelsBuffer(items.map((it) => it.label)));
+  await renameDurable(labelsTmp, paths.labels);
+}
+
+/**
+ * Returns the packed cache of `datasetDir` at the requested size, channels and
+ * resize policy, building it first unless a complete one exists.
+ */
+export async function ensurePackedCache(datasetDir: string, options: PackedCacheOptions): Promise<PackedCache> {
+  const t = parseTarget(options);
+  const paths = packedCachePaths(datasetDir, t);
+  const found = await existingCache(paths, t);
+  if (found) return { meta: found, imagesPath: paths.images, labelsPath: paths.labels, metaPath: paths.meta, reused: true };
+
+  const manifest = await readManifest(datasetDir);
+  await mkdir(join(datasetDir, CACHE_DIR), { recursive: true });
+  if (manifest.format === 'idx') await buildFromIdx(datasetDir, manifest, t, paths);
+  else await buildFromItems(datasetDir, manifest, t, paths);
+  const meta: PackedCacheMeta = {
+    version: PACKED_CACHE_VERSION,
+    n: manifest.total,
+    height: t.height,
+    width: t.width,
+    channels: t.channels,
+    resize: t.resize,
+    classes: manifest.classes,
+    splits: splitsOf(manifest),
+  };
+  await writeFileAtomic(paths.meta, JSON.stringify(meta, null, 2));
+  await fsyncDir(join(datasetDir, CACHE_DIR));
+  return { meta, imagesPath: paths.images, labelsPath: paths.labels, metaPath: paths.meta, reused: false };
+}
+
+/** Int32 view of little-endian bytes; copies only where the host or the alignment requires. */
+function int32LE(buf: Buffer): Int32Array {
+  const n = buf.length / 4;
+  if (endianness() === 'LE' && buf.byteOffset % 4 === 0) return new Int32Array(buf.buffer, buf.byteOffset, n);
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = buf.readInt32LE(4 * i);
+  return out;
+}
+
+/** Reads a packed cache into memory: one Buffer of all rows and the labels. */
+export async function loadPackedCache(cache: PackedCache): Promise<{ images: Buffer; labels: Int32Array; meta: PackedCacheMeta }> {
+  const { meta } = cache;
+  const [images, labelBytes] = await Promise.all([readFile(cache.imagesPath), readFile(cache.labelsPath)]);
+  if (images.length !== meta.n * rowBytes(meta) || labelBytes.length !== meta.n * 4) {
+    throw new CnnError('INTERNAL', `packed cache ${cache.metaPath} does not match its files' sizes`);
+  }
+  return { images, labels: int32LE(labelBytes), meta };
+}
