@@ -1,0 +1,151 @@
+/**
+ * Steps the train and evaluate processors share: the packed data for a
+ * model's input, the train/validation/test row indices, metrics from an
+ * evaluation, and writing a model artifact.
+ */
+import { rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ensurePackedCache, loadPackedCache, type PackedCacheMeta } from '../data/index.js';
+import type { EngineDataset, EngineModel } from '../engine/index.js';
+import type { ServiceContext } from '../service/context.js';
+import type { DatasetRecord } from '../service/datasets.js';
+import type { ModelRecord, ParamCounts, Preprocessing } from '../service/models.js';
+import { fsyncDir, writeFileAtomic } from '../store/blobs.js';
+import { perClassMetrics, toMatrix } from './metrics.js';
+import type { EpochRecord, EvalMetrics } from './schemas.js';
+
+export interface TrainingData {
+  images: Buffer;
+  labels: Int32Array;
+  meta: PackedCacheMeta;
+  shape: { n: number; h: number; w: number; c: number };
+  preprocessing: Preprocessing;
+}
+
+/** The dataset decoded at the model's input size (built once, then reused from the cache). */
+export async function loadTrainingData(
+  ctx: ServiceContext,
+  dataset: DatasetRecord,
+  inputShape: [number, number, number],
+  resize: Preprocessing['resize'],
+): Promise<TrainingData> {
+  const [h, w, c] = inputShape;
+  const cache = await ensurePackedCache(ctx.blobs.datasetDir(dataset.id), { height: h, width: w, channels: c as 1 | 3, resize });
+  const { images, labels, meta } = await loadPackedCache(cache);
+  return {
+    images,
+    labels,
+    meta,
+    shape: { n: meta.n, h, w, c },
+    preprocessing: { inputShape, resize, scale: 1 / 255, mean: new Array<number>(c).fill(0), std: new Array<number>(c).fill(1) },
+  };
+}
+
+export interface SplitIndices {
+  train: Int32Array;
+  validation: Int32Array;
+  test: Int32Array;
+}
+
+/** Mulberry32: a small seeded generator, so a split is the same on every run of a job. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const range = (offset: number, count: number) => Int32Array.from({ length: count }, (_, i) => offset + i);
+
+/**
+ * Validation is the test split when the dataset has one; otherwise a seeded,
+ * shuffled `validationSplit` fraction of train is held out.
+ */
+export function splitIndices(meta: PackedCacheMeta, validationSplit: number, seed: number): SplitIndices {
+  const train = range(meta.splits.train.offset, meta.splits.train.count);
+  const test = range(meta.splits.test.offset, meta.splits.test.count);
+  if (test.length > 0) return { train, validation: test, test };
+  const held = Math.floor(train.length * validationSplit);
+  if (held === 0) return { train, validation: new Int32Array(0), test };
+  const next = rng(seed);
+  const shuffled = Int32Array.from(train);
+  for (let i = shuffled.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+  }
+  return { train: shuffled.slice(held).sort(), validation: shuffled.slice(0, held).sort(), test };
+}
+
+export async function evaluateMetrics(
+  model: EngineModel,
+  data: EngineDataset,
+  indices: Int32Array,
+  classes: string[],
+  pre: Preprocessing,
+  batchSize: number,
+): Promise<EvalMetrics> {
+  const r = await model.evaluate(data, { batchSize, mean: pre.mean, std: pre.std, indices });
+  const matrix = toMatrix(r.confusion, classes.length);
+  return {
+    loss: r.loss,
+    accuracy: r.accuracy,
+    ...(classes.length >= 5 ? { top5: r.top5 } : {}),
+    count: r.count,
+    perClass: perClassMetrics(matrix, classes),
+    confusionMatrix: { classes, matrix },
+  };
+}
+
+/** Model ids follow from the job, so a job retried after a crash rewrites the same model instead of leaving a second one. */
+export function modelIdFor(jobId: string): string {
+  return `mdl_${jobId.replace(/^job_/, '')}`;
+}
+
+export async function saveModelArtifact(
+  ctx: ServiceContext,
+  model: EngineModel,
+  m: {
+    jobId: string;
+    tenant: string;
+    datasetId: string;
+    spec: unknown;
+    classes: string[];
+    preprocessing: Preprocessing;
+    params: ParamCounts;
+    metrics: EvalMetrics;
+    history: EpochRecord[];
+  },
+): Promise<ModelRecord> {
+  const id = modelIdFor(m.jobId);
+  const record: ModelRecord = {
+    id,
+    tenant: m.tenant,
+    name: id,
+    createdAt: new Date().toISOString(),
+    jobId: m.jobId,
+    datasetId: m.datasetId,
+    spec: m.spec,
+    classes: m.classes,
+    preprocessing: m.preprocessing,
+    params: m.params,
+    metrics: m.metrics,
+    history: m.history,
+    device: model.device,
+  };
+  // Build the directory beside its final place, then rename it in whole.
+  const dir = ctx.blobs.modelDir(id);
+  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
+  await writeFileAtomic(join(tmp, 'spec.json'), JSON.stringify(m.spec, null, 2));
+  await model.saveWeights(join(tmp, 'weights.safetensors'), { format: 'pt', classes: JSON.stringify(m.classes) });
+  const meta = { id, classes: m.classes, preprocessing: m.preprocessing, params: m.params, metrics: m.metrics, history: m.history, jobId: m.jobId, datasetId: m.datasetId };
+  await writeFileAtomic(join(tmp, 'meta.json'), JSON.stringify(meta, null, 2));
+  await rm(dir, { recursive: true, force: true });
+  await rename(tmp, dir);
+  await fsyncDir(ctx.blobs.dataDir);
+  await ctx.catalog.create('model', record);
+  return record;
+}
