@@ -308,6 +308,9 @@ async function walkTar(
   extract.on('entry', (header, stream, next) => {
     // `inflated` is at or past this header's end, so this bound is lenient, never strict.
     expectedEnd = inflated + Math.ceil(header.size / TAR_BLOCK) * TAR_BLOCK;
+    // When the walk fails, tar-stream destroys the current entry stream with the same error,
+    // which the pipeline already reports; without a listener it would also be thrown as uncaught.
+    stream.on('error', () => undefined);
     onEntry(header, stream as AsyncIterable<Buffer>)
       .then(async (body) => {
         if (body) await body.drain();
