@@ -65,6 +65,7 @@ export {
 } from './schema.js';
 export {
   effectiveKernel,
+  poolOutputSize,
   resolvePadding,
   resolveZeroPadding,
   samePadding,

@@ -9,6 +9,7 @@ import { batchNormCounts, conv2dMacs, conv2dParams, denseMacs, denseParams } fro
 import type { Activation, LayerSpec, LayerSpecOf, LayerType, PaddingSpec } from './schema.js';
 import {
   effectiveKernel,
+  poolOutputSize,
   resolvePadding,
   resolveZeroPadding,
   toPair,
@@ -140,12 +141,21 @@ function poolRule(layer: LayerSpecOf<'maxPool2d' | 'avgPool2d'>, inputs: readonl
       `${at}.padding`,
     );
   }
-  const out = windowOutput(x, pool, stride, padding, [1, 1], layer.padding, 'pool', `${at}.poolSize`);
+  const { ceilMode } = layer;
+  if (ceilMode && layer.padding === 'same') {
+    throw new CnnError(
+      'SPEC_INVALID_ARGUMENT',
+      `ceilMode does not combine with 'same' padding, which already rounds the output up; ` +
+        `use 'valid' or explicit padding with ceilMode, or drop ceilMode`,
+      `${at}.ceilMode`,
+    );
+  }
+  const out = windowOutput(x, pool, stride, padding, [1, 1], layer.padding, 'pool', `${at}.poolSize`, ceilMode);
   const outShape = spatial(out[0], out[1], x.c);
-  const common = { pool: pair2(pool), stride: pair2(stride), padding: pad4(padding), ceilMode: false };
+  const common = { pool: pair2(pool), stride: pair2(stride), padding: pad4(padding), ceilMode };
   if (layer.type === 'maxPool2d') return passThrough(outShape, { type: 'maxPool2d', ...common });
   // Keras `same` averages only over real pixels; explicit integer padding follows PyTorch (zeros count).
-  const countIncludePad = typeof layer.padding !== 'string';
+  const countIncludePad = layer.countIncludePad ?? typeof layer.padding !== 'string';
   return passThrough(outShape, { type: 'avgPool2d', ...common, countIncludePad });
 }
 
@@ -314,9 +324,14 @@ function windowOutput(
   paddingSpec: PaddingSpec,
   what: 'kernel' | 'pool',
   path: string,
+  ceilMode = false,
 ): Pair {
-  const h = windowOutputSize(x.h, kernel[0], stride[0], padding[0], padding[1], dilation[0]);
-  const w = windowOutputSize(x.w, kernel[1], stride[1], padding[2], padding[3], dilation[1]);
+  const size = (axis: 0 | 1, input: number, before: number, after: number): number =>
+    what === 'pool'
+      ? poolOutputSize(input, kernel[axis], stride[axis], before, after, ceilMode)
+      : windowOutputSize(input, kernel[axis], stride[axis], before, after, dilation[axis]);
+  const h = size(0, x.h, padding[0], padding[1]);
+  const w = size(1, x.w, padding[2], padding[3]);
   if (h >= 1 && w >= 1) return [h, w];
   const dilated = dilation[0] !== 1 || dilation[1] !== 1;
   const eff = `${effectiveKernel(kernel[0], dilation[0])}x${effectiveKernel(kernel[1], dilation[1])}`;

@@ -152,10 +152,27 @@ const poolFields = {
   padding: convPadding
     .default('valid')
     .describe("'valid', 'same' (Keras), or n / [h, w] (at most half the pool, as in PyTorch)."),
+  ceilMode: z
+    .boolean({ error: 'expected true or false' })
+    .default(false)
+    .describe(
+      "PyTorch ceil_mode: round the output size up, keeping a last partial window if it starts inside the input " +
+        "or its leading padding; not with 'same' padding, which already rounds up.",
+    ),
 };
 
 export const maxPool2dSchema = z.strictObject({ type: z.literal('maxPool2d'), ...poolFields });
-export const avgPool2dSchema = z.strictObject({ type: z.literal('avgPool2d'), ...poolFields });
+export const avgPool2dSchema = z.strictObject({
+  type: z.literal('avgPool2d'),
+  ...poolFields,
+  countIncludePad: z
+    .boolean({ error: 'expected true or false' })
+    .optional()
+    .describe(
+      "Whether padded zeros count in the average (PyTorch count_include_pad). Default: true for explicit " +
+        "padding (as in PyTorch), false for 'same' (as in Keras).",
+    ),
+});
 export const globalAvgPool2dSchema = z.strictObject({ type: z.literal('globalAvgPool2d'), ...singleInput });
 export const globalMaxPool2dSchema = z.strictObject({ type: z.literal('globalMaxPool2d'), ...singleInput });
 export const adaptiveAvgPool2dSchema = z.strictObject({

@@ -38,6 +38,25 @@ export function windowOutputSize(
 }
 
 /**
+ * Output length along one axis of a pooling window with PyTorch's `ceil_mode`:
+ * the division rounds up, but a last window that would start in the trailing
+ * padding is dropped. Without ceil mode this is windowOutputSize.
+ */
+export function poolOutputSize(
+  input: number,
+  kernel: number,
+  stride: number,
+  padBefore: number,
+  padAfter: number,
+  ceilMode: boolean,
+): number {
+  if (!ceilMode) return windowOutputSize(input, kernel, stride, padBefore, padAfter);
+  let out = Math.ceil((input + padBefore + padAfter - kernel) / stride) + 1;
+  if ((out - 1) * stride >= input + padBefore) out -= 1;
+  return out;
+}
+
+/**
  * Keras/TensorFlow `same` padding along one axis: the output is ceil(input / stride);
  * the total padding goes half before, and the odd extra row/column after.
  */
