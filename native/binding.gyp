@@ -3,7 +3,13 @@
     {
       "target_name": "cnn_native",
       "sources": [
-        "src/bindings.cc"
+        "src/bindings.cc",
+        "src/data.cc",
+        "src/errors.cc",
+        "src/graph.cc",
+        "src/io.cc",
+        "src/json.cc",
+        "src/train.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
@@ -12,6 +18,7 @@
       "defines": [
         "NAPI_VERSION=8",
         "NODE_ADDON_API_DISABLE_DEPRECATED",
+        "NAPI_CPP_EXCEPTIONS",
         "<!@(node ../scripts/libtorch.mjs defines)"
       ],
       "cflags!": ["-fno-exceptions", "-fno-rtti"],

@@ -1,0 +1,299 @@
+#include "train.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "errors.h"
+#include "io.h"
+
+namespace cnn {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Key under which the optimizer kind is stored next to its state, so state is never loaded into another kind.
+constexpr const char* OPTIMIZER_TYPE_KEY = "cnn_optimizer_type";
+// Evaluation's top-k accuracy.
+constexpr int64_t TOP_K = 5;
+
+double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// splitmix64: turns (seed, counter) into well-spread seeds for the per-epoch streams.
+uint64_t mixSeed(uint64_t seed, uint64_t salt) {
+  uint64_t z = seed + 0x9E3779B97F4A7C15ull * (salt + 1);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+void checkPositive(double v, const char* what) {
+  if (!(v > 0) || !std::isfinite(v)) badArgument(std::string(what) + " must be a positive number");
+}
+
+void checkNonNegative(double v, const char* what) {
+  if (!(v >= 0) || !std::isfinite(v)) badArgument(std::string(what) + " must be a non-negative number");
+}
+
+void checkBatchSize(int64_t batchSize) {
+  if (batchSize < 1) badArgument("batchSize must be at least 1");
+}
+
+int64_t checkClassifier(const Model& model) {
+  int64_t classes = model.graph.numClasses();
+  if (classes < 1) badArgument("the model's output is not a class vector, so it cannot be trained or evaluated as a classifier");
+  return classes;
+}
+
+void checkDataset(const Model& model, const Dataset& data) {
+  const auto& in = model.graph.inputShape;  // [C, H, W]
+  if (data.dims.c != in[0] || data.dims.h != in[1] || data.dims.w != in[2]) {
+    badArgument("dataset images are " + std::to_string(data.dims.h) + "x" + std::to_string(data.dims.w) + "x" +
+                std::to_string(data.dims.c) + " (HxWxC) but the model expects " + std::to_string(in[1]) + "x" +
+                std::to_string(in[2]) + "x" + std::to_string(in[0]));
+  }
+  int64_t classes = checkClassifier(model);
+  if (data.numClasses > classes) {
+    badArgument("dataset has " + std::to_string(data.numClasses) + " classes but the model outputs " + std::to_string(classes));
+  }
+}
+
+// The samples of one pass, in visiting order, on the dataset's device.
+at::Tensor sampleOrder(const Dataset& data, bool hasIndices, const std::vector<int32_t>& indices, bool shuffle, uint64_t seed) {
+  at::Tensor base = hasIndices ? subsetIndices(indices, data.dims.n, data.device)
+                               : at::arange(data.dims.n, at::TensorOptions().dtype(at::kLong).device(data.device));
+  if (!shuffle) return base;
+  at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+  at::Tensor perm = at::randperm(base.size(0), gen, at::TensorOptions().dtype(at::kLong));
+  return base.index_select(0, perm.to(data.device));
+}
+
+}  // namespace
+
+void configureOptimizer(Model& model, const OptimizerConfig& c) {
+  checkPositive(c.learningRate, "learningRate");
+  checkNonNegative(c.momentum, "momentum");
+  checkNonNegative(c.weightDecay, "weightDecay");
+  checkPositive(c.eps, "eps");
+  if (!(c.beta1 >= 0 && c.beta1 < 1) || !(c.beta2 >= 0 && c.beta2 < 1)) badArgument("beta1 and beta2 must be in [0, 1)");
+  if (!(c.rho >= 0 && c.rho < 1)) badArgument("rho must be in [0, 1)");
+  std::vector<at::Tensor> params = trainableParameters(model.graph);
+  if (params.empty()) badArgument("the model has no trainable parameters");
+
+  std::unique_ptr<torch::optim::Optimizer> opt;
+  if (c.type == "sgd") {
+    if (c.nesterov && c.momentum <= 0) badArgument("nesterov needs a positive momentum");
+    opt = std::make_unique<torch::optim::SGD>(
+        params, torch::optim::SGDOptions(c.learningRate).momentum(c.momentum).nesterov(c.nesterov).weight_decay(c.weightDecay));
+  } else if (c.type == "adam") {
+    opt = std::make_unique<torch::optim::Adam>(
+        params, torch::optim::AdamOptions(c.learningRate).betas(std::make_tuple(c.beta1, c.beta2)).eps(c.eps).weight_decay(c.weightDecay));
+  } else if (c.type == "adamw") {
+    opt = std::make_unique<torch::optim::AdamW>(
+        params, torch::optim::AdamWOptions(c.learningRate).betas(std::make_tuple(c.beta1, c.beta2)).eps(c.eps).weight_decay(c.weightDecay));
+  } else if (c.type == "rmsprop") {
+    opt = std::make_unique<torch::optim::RMSprop>(
+        params,
+        torch::optim::RMSpropOptions(c.learningRate).alpha(c.rho).eps(c.eps).weight_decay(c.weightDecay).momentum(c.momentum));
+  } else {
+    badArgument("optimizer type '" + c.type + "' is not sgd, adam, adamw or rmsprop");
+  }
+  model.optimizer = std::move(opt);
+  model.optimizerType = c.type;
+}
+
+void setLearningRate(Model& model, double learningRate) {
+  checkPositive(learningRate, "learningRate");
+  if (!model.optimizer) badArgument("no optimizer is configured");
+  for (auto& group : model.optimizer->param_groups()) group.options().set_lr(learningRate);
+}
+
+EpochResult trainEpoch(Model& model, const Dataset& data, const TrainOptions& o, const ProgressFn& onProgress) {
+  checkBatchSize(o.batchSize);
+  checkDataset(model, data);
+  if (!model.optimizer) badArgument("configure an optimizer before training");
+  if (!(o.labelSmoothing >= 0 && o.labelSmoothing < 1)) badArgument("labelSmoothing must be in [0, 1)");
+  if (o.maxSteps < 0) badArgument("maxSteps must not be negative");
+
+  Graph& graph = model.graph;
+  const at::Device device = graph.device;
+  std::vector<at::Tensor> params = trainableParameters(graph);
+  uint64_t epochSeed = o.hasSeed ? o.seed : mixSeed(model.seed, model.epochsRun);
+  model.epochsRun++;
+  at::manual_seed(epochSeed);  // dropout and dropPath masks
+  std::mt19937_64 augmentRng(mixSeed(epochSeed, 1));
+
+  at::Tensor order = sampleOrder(data, o.hasIndices, o.indices, o.shuffle, epochSeed);
+  int64_t count = order.size(0);
+  int64_t steps = (count + o.batchSize - 1) / o.batchSize;
+  if (o.maxSteps > 0) steps = std::min(steps, o.maxSteps);
+  BatchPreparer prepare(o.mean, o.std, data.dims.c, device);
+  const AugmentOptions* augmentation = o.augment && o.augmentation.any() ? &o.augmentation : nullptr;
+
+  // Running sums stay on the device; reading them forces a sync, so that happens only when reporting.
+  at::Tensor lossSum = at::zeros({}, at::TensorOptions().dtype(at::kFloat).device(device));
+  at::Tensor correct = at::zeros({}, at::TensorOptions().dtype(at::kLong).device(device));
+  int64_t images = 0, done = 0;
+  Clock::time_point start = Clock::now(), lastReport = start;
+  auto snapshot = [&](int64_t step) {
+    Progress p;
+    p.step = step;
+    p.steps = steps;
+    p.images = images;
+    double n = images > 0 ? static_cast<double>(images) : 1.0;
+    p.loss = lossSum.item<double>() / n;
+    p.accuracy = static_cast<double>(correct.item<int64_t>()) / n;
+    double seconds = secondsSince(start);
+    p.imagesPerSec = seconds > 0 ? static_cast<double>(images) / seconds : 0;
+    return p;
+  };
+
+  for (int64_t step = 0; step < steps; ++step) {
+    int64_t begin = step * o.batchSize;
+    int64_t len = std::min(o.batchSize, count - begin);
+    // Batch statistics of a single sample are undefined; skip such a trailing remainder.
+    if (len == 1 && graph.hasTrainableBatchNorm && step > 0) break;
+    at::Tensor idx = order.narrow(0, begin, len);
+    at::Tensor x = prepare(data.images.index_select(0, idx), augmentation, &augmentRng);
+    at::Tensor y = data.labels.index_select(0, idx).to(device);
+
+    at::Tensor logits = forward(graph, x, true);
+    at::Tensor loss = at::cross_entropy_loss(logits, y, {}, at::Reduction::Mean, -100, o.labelSmoothing);
+    // Dropping the gradients (instead of zeroing them) saves a pass over every parameter.
+    for (auto& p : params) p.mutable_grad().reset();
+    loss.backward();
+    model.optimizer->step();
+    {
+      at::NoGradGuard noGrad;
+      lossSum.add_(loss.detach(), static_cast<double>(len));
+      correct.add_(logits.argmax(1).eq(y).sum());
+    }
+    images += len;
+    done = step + 1;
+
+    if (model.cancelRequested.load()) {
+      fail(CANCELLED, "training cancelled after step " + std::to_string(done) + " of " + std::to_string(steps));
+    }
+    if (onProgress && done < steps) {
+      auto now = Clock::now();
+      if (std::chrono::duration<double, std::milli>(now - lastReport).count() >= o.progressIntervalMs) {
+        lastReport = now;
+        onProgress(snapshot(done));
+      }
+    }
+  }
+
+  Progress last = snapshot(done);
+  EpochResult r;
+  r.loss = last.loss;
+  r.accuracy = last.accuracy;
+  r.images = images;
+  r.steps = done;
+  r.seconds = secondsSince(start);
+  return r;
+}
+
+EvalResult evaluate(Model& model, const Dataset& data, const EvalOptions& o) {
+  checkBatchSize(o.batchSize);
+  checkDataset(model, data);
+  Graph& graph = model.graph;
+  const at::Device device = graph.device;
+  int64_t classes = graph.numClasses();
+  at::NoGradGuard noGrad;
+
+  at::Tensor order = sampleOrder(data, o.hasIndices, o.indices, false, 0);
+  int64_t count = order.size(0);
+  BatchPreparer prepare(o.mean, o.std, data.dims.c, device);
+  auto longs = at::TensorOptions().dtype(at::kLong).device(device);
+  at::Tensor lossSum = at::zeros({}, at::TensorOptions().dtype(at::kDouble).device(device));
+  at::Tensor correct = at::zeros({}, longs), topk = at::zeros({}, longs);
+  at::Tensor confusion = at::zeros({classes * classes}, longs);
+  int64_t k = std::min(TOP_K, classes);
+
+  for (int64_t begin = 0; begin < count; begin += o.batchSize) {
+    int64_t len = std::min(o.batchSize, count - begin);
+    at::Tensor idx = order.narrow(0, begin, len);
+    at::Tensor x = prepare(data.images.index_select(0, idx), nullptr, nullptr);
+    at::Tensor y = data.labels.index_select(0, idx).to(device);
+    at::Tensor logits = forward(graph, x, false);
+    lossSum.add_(at::cross_entropy_loss(logits, y, {}, at::Reduction::Sum, -100, 0.0).to(at::kDouble));
+    at::Tensor pred = logits.argmax(1);
+    correct.add_(pred.eq(y).sum());
+    topk.add_(std::get<1>(logits.topk(k, 1)).eq(y.unsqueeze(1)).sum());
+    confusion.add_(at::bincount(y * classes + pred, {}, classes * classes));
+    if (model.cancelRequested.load()) fail(CANCELLED, "evaluation cancelled");
+  }
+
+  EvalResult r;
+  r.count = count;
+  r.numClasses = classes;
+  double n = static_cast<double>(count);
+  r.loss = lossSum.item<double>() / n;
+  r.accuracy = static_cast<double>(correct.item<int64_t>()) / n;
+  r.top5 = static_cast<double>(topk.item<int64_t>()) / n;
+  at::Tensor conf = confusion.to(at::kCPU).to(at::kInt).contiguous();
+  r.confusion.assign(conf.data_ptr<int32_t>(), conf.data_ptr<int32_t>() + conf.numel());
+  return r;
+}
+
+at::Tensor predict(Model& model, const at::Tensor& images, const std::vector<double>& mean, const std::vector<double>& std,
+                   int64_t batchSize) {
+  checkBatchSize(batchSize);
+  Graph& graph = model.graph;
+  const auto& in = graph.inputShape;
+  if (images.size(3) != in[0] || images.size(1) != in[1] || images.size(2) != in[2]) {
+    badArgument("images do not match the model input (expected HxWxC " + std::to_string(in[1]) + "x" + std::to_string(in[2]) +
+                "x" + std::to_string(in[0]) + ")");
+  }
+  at::NoGradGuard noGrad;
+  BatchPreparer prepare(mean, std, in[0], graph.device);
+  std::vector<at::Tensor> outputs;
+  int64_t n = images.size(0);
+  for (int64_t begin = 0; begin < n; begin += batchSize) {
+    int64_t len = std::min(batchSize, n - begin);
+    at::Tensor out = forward(graph, prepare(images.narrow(0, begin, len), nullptr, nullptr), false).reshape({len, -1});
+    if (graph.outputSoftmax) out = at::softmax(out, 1);
+    outputs.push_back(out.to(at::kCPU, at::kFloat));
+    if (model.cancelRequested.load()) fail(CANCELLED, "prediction cancelled");
+  }
+  return at::cat(outputs, 0).contiguous();
+}
+
+at::Tensor forwardBatch(Model& model, const at::Tensor& input) {
+  at::NoGradGuard noGrad;
+  at::Tensor out = forward(model.graph, input.to(model.graph.device), false);
+  return out.to(at::kCPU, at::kFloat).contiguous();
+}
+
+void saveOptimizer(Model& model, const std::string& path) {
+  if (!model.optimizer) badArgument("no optimizer is configured");
+  torch::serialize::OutputArchive archive;
+  model.optimizer->save(archive);
+  archive.write(OPTIMIZER_TYPE_KEY, c10::IValue(model.optimizerType));
+  writeFileAtomic(path, [&](const std::string& tmp) { archive.save_to(tmp); });
+}
+
+void loadOptimizer(Model& model, const std::string& path) {
+  if (!model.optimizer) badArgument("configure the optimizer before loading its state");
+  torch::serialize::InputArchive archive;
+  try {
+    archive.load_from(path, model.graph.device);
+  } catch (const c10::Error& e) {
+    fail(IO_ERROR, "cannot read optimizer state '" + path + "': " + e.what_without_backtrace());
+  }
+  c10::IValue type;
+  if (!archive.try_read(OPTIMIZER_TYPE_KEY, type) || !type.isString()) {
+    fail(IO_ERROR, "'" + path + "' is not an optimizer state written by this engine");
+  }
+  if (type.toStringRef() != model.optimizerType) {
+    badArgument("'" + path + "' holds " + type.toStringRef() + " state but the model uses " + model.optimizerType);
+  }
+  model.optimizer->load(archive);
+}
+
+}  // namespace cnn
