@@ -113,3 +113,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: v.CNN_LOG_LEVEL as Config['logLevel'],
   };
 }
+
+/** The README's configuration table (scripts/readme-config.ts keeps it in sync). */
+export function renderConfigTable(): string {
+  const rows = Object.entries(CONFIG_DOCS).map(([name, [, fallback, doc]]) => `| \`${name}\` | ${fallback === undefined ? '—' : `\`${fallback}\``} | ${doc} |`);
+  return ['| variable | default | meaning |', '| --- | --- | --- |', ...rows].join('\n') + '\n';
+}
