@@ -39,6 +39,9 @@ export interface RawPixelsInfo {
 /** Decodes in flight at once; sharp runs each on the libuv pool. */
 export const DECODE_CONCURRENCY = 4;
 
+/** Side of the thumbnail a probe decodes to; the full image is still read and checked. */
+const PROBE_SIZE_PX = 8;
+
 const FIT: Record<ResizePolicy, keyof FitEnum> = { stretch: 'fill', pad: 'contain', crop: 'cover' };
 const BLACK = { r: 0, g: 0, b: 0, alpha: 1 };
 
@@ -97,8 +100,12 @@ export async function probeImage(bytes: Buffer, maxImagePixels: number, file: st
   }
   if (header.width * header.height > maxImagePixels) throw pixelLimitError(file, header.width, header.height, maxImagePixels);
   try {
-    // stats() forces a full decode while streaming through libvips, without an output buffer.
-    await sharp(bytes, { limitInputPixels: maxImagePixels, failOn: 'error' }).stats();
+    // A full decode, shrunk on the fly so memory stays small. Not stats(): under concurrent
+    // decodes it sometimes let a truncated PNG through despite failOn.
+    await sharp(bytes, { limitInputPixels: maxImagePixels, failOn: 'error' })
+      .resize(PROBE_SIZE_PX, PROBE_SIZE_PX, { fit: 'inside' })
+      .raw()
+      .toBuffer();
   } catch (e) {
     if (isPixelLimitError(e)) throw pixelLimitError(file, header.width, header.height, maxImagePixels);
     return { ok: false, reason: `corrupt or truncated ${kind}: ${firstLine(e)}` };

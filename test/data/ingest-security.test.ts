@@ -191,6 +191,19 @@ describe('bad files', () => {
     expect(manifest.skipped[1]!.reason).toMatch(/corrupt or truncated png/);
   });
 
+  it('skips every truncated PNG while decoding concurrently with good ones', async () => {
+    const cut = await truncatedPng();
+    const file = dd.upload('many-cut.zip');
+    await makePngZip(file, {
+      perClass: 3,
+      classes: ['Bag', 'Coat', 'Dress'],
+      extra: Array.from({ length: 30 }, (_, i) => ({ name: `train/Bag/cut-${i}.png`, data: cut })),
+    });
+    const manifest = await ingestDataset({ kind: 'archive', file }, { datasetDir: dd.datasetDir('many-cut') });
+    expect(manifest.counts).toEqual({ train: [3, 3, 3] });
+    expect(manifest.skippedCount).toBe(30);
+  });
+
   it('a class with only bad images → DATASET_EMPTY_CLASS naming it', async () => {
     const file = dd.upload('empty-class.zip');
     await makePngZip(file, {
