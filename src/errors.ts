@@ -69,7 +69,6 @@ export const ERROR_TABLE = {
   ARCHIVE_BAD_LAYOUT: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'Archive entries are not laid out as <class>/<image> (optionally under train/ and test/).' },
   IMAGE_PIXEL_LIMIT: { http: 413, grpc: G.RESOURCE_EXHAUSTED, doc: 'An image has more pixels than the per-image limit.' },
   IMAGE_TOO_LARGE: { http: 413, grpc: G.RESOURCE_EXHAUSTED, doc: 'An encoded image has more bytes than the per-image limit.' },
-  IMAGE_UNDECODABLE: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'An image sent for prediction is not a PNG, JPEG or WebP that decodes.' },
   IDX_INVALID: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'The IDX images/labels pair is malformed or inconsistent.' },
   DATASET_EMPTY: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'No valid image remains after ingest.' },
   DATASET_EMPTY_CLASS: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'A class has no valid image left.' },

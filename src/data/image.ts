@@ -10,8 +10,8 @@
  * - Resize: `stretch` = fit `fill`, `pad` = fit `contain` (centred, black
  *   bars), `crop` = fit `cover` (centre crop); lanczos3, sharp's default.
  *   Same-size images are not resampled, so their pixels stay byte-exact.
- * - Channels: 1 = sharp's `greyscale()` (luminance), 3 = sRGB (grey is
- *   replicated into R, G, B).
+ * - Channels: 1 = sharp's `greyscale()` (luminance taken in linear light,
+ *   so pure red becomes 127), 3 = sRGB (grey is replicated into R, G, B).
  * - Output depth is 8 bits; 16-bit inputs are scaled down.
  */
 import sharp, { type FitEnum } from 'sharp';
@@ -140,25 +140,27 @@ export async function preprocessImage(
 
 export interface PredictDecodeOptions extends PreprocessTarget {
   maxImagePixels: number;
+  /** Request field named in error paths as `<field>[i]`; default `images`. */
+  field?: string;
 }
 
 /**
  * Preprocesses images sent for prediction exactly as the packed cache does.
  * Returns one contiguous `n × H × W × C` buffer. A file that is not a
- * decodable PNG/JPEG/WebP is IMAGE_UNDECODABLE; one over the pixel limit is
- * IMAGE_PIXEL_LIMIT; both name the image by index (`images[i]`).
+ * decodable PNG/JPEG/WebP is PREDICT_BAD_IMAGE; one over the pixel limit is
+ * IMAGE_PIXEL_LIMIT; both name the image by index (`<field>[i]`).
  */
 export async function decodeForPredict(buffers: readonly Buffer[], opts: PredictDecodeOptions): Promise<{ images: Buffer; n: number }> {
   const row = rowBytes(opts);
   const images = Buffer.alloc(buffers.length * row);
   await mapLimit(buffers, DECODE_CONCURRENCY, async (bytes, i) => {
-    const at = `images[${i}]`;
-    if (sniffImage(bytes) === null) throw new CnnError('IMAGE_UNDECODABLE', 'not a PNG, JPEG or WebP image', at, { index: i });
+    const at = `${opts.field ?? 'images'}[${i}]`;
+    if (sniffImage(bytes) === null) throw new CnnError('PREDICT_BAD_IMAGE', 'not a PNG, JPEG or WebP image', at, { index: i });
     let header: { width: number; height: number };
     try {
       header = await readHeader(bytes);
     } catch (e) {
-      throw new CnnError('IMAGE_UNDECODABLE', `unreadable image header: ${firstLine(e)}`, at, { index: i });
+      throw new CnnError('PREDICT_BAD_IMAGE', `unreadable image header: ${firstLine(e)}`, at, { index: i });
     }
     if (header.width * header.height > opts.maxImagePixels) {
       throw pixelLimitError(at, header.width, header.height, opts.maxImagePixels, at);
@@ -168,7 +170,7 @@ export async function decodeForPredict(buffers: readonly Buffer[], opts: Predict
       pixels = await preprocessImage(bytes, opts, { maxImagePixels: opts.maxImagePixels });
     } catch (e) {
       if (isPixelLimitError(e)) throw pixelLimitError(at, header.width, header.height, opts.maxImagePixels, at);
-      throw new CnnError('IMAGE_UNDECODABLE', `corrupt or truncated image: ${firstLine(e)}`, at, { index: i });
+      throw new CnnError('PREDICT_BAD_IMAGE', `corrupt or truncated image: ${firstLine(e)}`, at, { index: i });
     }
     pixels.copy(images, i * row);
   });

@@ -133,7 +133,7 @@ export async function writeTar(path: string, files: readonly ArchiveFile[], opts
   await mkdir(dirname(path), { recursive: true });
   const pack = tar.pack();
   const chunks: Buffer[] = [];
-  pack.on('data', (c: Buffer) => chunks.push(c));
+  pack.on('data', (c: unknown) => void chunks.push(c as Buffer));
   const done = new Promise<void>((resolve, reject) => {
     pack.on('end', resolve);
     pack.on('error', reject);
