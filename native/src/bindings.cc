@@ -33,8 +33,9 @@
 //     loadWeights(path: string, { strict? }): Promise<{ missing, unexpected, mismatched: string[],
 //                                                       metadata: Record<string, string> }>
 //     saveOptimizer(path: string): Promise<void>;  loadOptimizer(path: string): Promise<void>
+//     readonly learningRate: number | null   // null until configureOptimizer
 //     cancel(): boolean      // true when a call was running; it stops after its current step
-//     dispose(): void        // frees the tensors now instead of at garbage collection
+//     dispose(): void        // frees the tensors now (a running call is cancelled; it frees them when it settles)
 //
 //   class Dataset (made by createDataset only)
 //     readonly n, h, w, c, numClasses: number; readonly device: string; dispose(): void
@@ -214,6 +215,7 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
                            InstanceAccessor<&ModelWrap::getDevice>("device"),
                            InstanceAccessor<&ModelWrap::getNumClasses>("numClasses"),
                            InstanceAccessor<&ModelWrap::getOutputSoftmax>("outputSoftmax"),
+                           InstanceAccessor<&ModelWrap::getLearningRate>("learningRate"),
                            InstanceMethod<&ModelWrap::paramCounts>("paramCounts"),
                            InstanceMethod<&ModelWrap::tensors>("tensors"),
                            InstanceMethod<&ModelWrap::configureOptimizer>("configureOptimizer"),
@@ -261,6 +263,14 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
   }
   Napi::Value getOutputSoftmax(const Napi::CallbackInfo& info) {
     return guard(info.Env(), [&] { return Napi::Boolean::New(info.Env(), live()->graph.outputSoftmax); });
+  }
+
+  Napi::Value getLearningRate(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    return guard(env, [&]() -> Napi::Value {
+      double lr = live()->learningRate.load();
+      return lr > 0 ? Napi::Number::New(env, lr) : env.Null();
+    });
   }
 
   Napi::Value paramCounts(const Napi::CallbackInfo& info) {
@@ -456,12 +466,12 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
   Napi::Value dispose(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     return guard(env, [&]() -> Napi::Value {
-      if (model_) idle();
+      // A running call holds its own reference: it is cancelled, and the tensors go when it settles.
+      if (model_ && model_->busy.load()) model_->cancelRequested.store(true);
       model_.reset();
       return env.Undefined();
     });
   }
-
 };
 
 // ---------------------------------------------------------------------------

@@ -105,12 +105,14 @@ void configureOptimizer(Model& model, const OptimizerConfig& c) {
   }
   model.optimizer = std::move(opt);
   model.optimizerType = c.type;
+  model.learningRate.store(c.learningRate);
 }
 
 void setLearningRate(Model& model, double learningRate) {
   checkPositive(learningRate, "learningRate");
   if (!model.optimizer) badArgument("no optimizer is configured");
   for (auto& group : model.optimizer->param_groups()) group.options().set_lr(learningRate);
+  model.learningRate.store(learningRate);
 }
 
 EpochResult trainEpoch(Model& model, const Dataset& data, const TrainOptions& o, const ProgressFn& onProgress) {
@@ -294,6 +296,8 @@ void loadOptimizer(Model& model, const std::string& path) {
     badArgument("'" + path + "' holds " + type.toStringRef() + " state but the model uses " + model.optimizerType);
   }
   model.optimizer->load(archive);
+  const auto& groups = model.optimizer->param_groups();
+  if (!groups.empty()) model.learningRate.store(groups.front().options().get_lr());
 }
 
 }  // namespace cnn

@@ -35,6 +35,8 @@ class Model {
   uint64_t epochsRun = 0;  // varies the default shuffle order from epoch to epoch
   std::unique_ptr<torch::optim::Optimizer> optimizer;
   std::string optimizerType;
+  // A copy of the optimizer's rate that the JS thread may read while a call runs (0: no optimizer).
+  std::atomic<double> learningRate{0};
 
   // One async call at a time: set on the JS thread when a call starts, cleared when it settles.
   std::atomic<bool> busy{false};

@@ -1,0 +1,401 @@
+/**
+ * The engine: typed access to the native libtorch addon. The only module
+ * that imports it (through ./native.js).
+ *
+ * Build a model from a normalized graph, hand it a dataset once, then train
+ * epochs, evaluate, predict, and save or load weights (safetensors) and
+ * optimizer state. Every heavy call returns a promise and runs off the event
+ * loop; one call per model runs at a time (a second one fails with
+ * ENGINE_BAD_ARGUMENT "model is busy"). Native failures arrive as CnnError
+ * with the addon's ENGINE_* code.
+ */
+import { CnnError, ERROR_TABLE, type ErrorCode } from '../errors.js';
+import type { NormalizedGraph } from './graph.js';
+import { loadNative, type NativeDataset, type NativeModel } from './native.js';
+
+export type { EngineActivation, LayerOp, LayerType, NormalizedGraph, NormalizedLayer, Padding, Pair } from './graph.js';
+
+/** 'auto' is CUDA when libtorch sees a device, else the CPU. */
+export type EngineDevice = 'cpu' | 'cuda' | 'auto' | `cuda:${number}`;
+
+export interface ImageShape {
+  n: number;
+  h: number;
+  w: number;
+  c: number;
+}
+
+export interface EngineInfo {
+  torchVersion: string;
+  cudaAvailable: boolean;
+  cudaDeviceCount: number;
+  numThreads: number;
+  builtWithCuda: boolean;
+}
+
+export interface ParamCounts {
+  total: number;
+  trainable: number;
+  frozen: number;
+  /** Batch-norm running_mean + running_var elements (Keras counts them as non-trainable parameters). */
+  buffers: number;
+}
+
+export interface TensorInfo {
+  name: string;
+  shape: number[];
+  kind: 'parameter' | 'buffer';
+  trainable: boolean;
+}
+
+/** A Keras-style symmetric range `r` (meaning ±r; zoom `z` means [1-z, 1+z]) or an explicit [lo, hi]. */
+export type AugmentRange = number | readonly [number, number];
+
+/** ImageDataGenerator knobs, applied per sample on the device during training. */
+export interface AugmentOptions {
+  /** Degrees. */
+  rotationRange?: AugmentRange;
+  /** Fraction of the width; positive moves the content right. */
+  widthShiftRange?: AugmentRange;
+  /** Fraction of the height; positive moves the content down. */
+  heightShiftRange?: AugmentRange;
+  /** Shear angle in degrees. */
+  shearRange?: AugmentRange;
+  /** Scale factors per axis, drawn independently; below 1 zooms in. */
+  zoomRange?: AugmentRange;
+  /** true flips half of the samples; a number is the probability. */
+  horizontalFlip?: boolean | number;
+  verticalFlip?: boolean | number;
+  /** Pixel multiplier drawn in [lo, hi], clipped to the valid range. */
+  brightnessRange?: readonly [number, number];
+  /** How points outside the image are filled: edge pixels, `cval`, or a mirror image. */
+  fillMode?: 'nearest' | 'constant' | 'reflect';
+  /** Fill value for 'constant', in [0, 1] pixel units. */
+  cval?: number;
+}
+
+export type OptimizerType = 'sgd' | 'adam' | 'adamw' | 'rmsprop';
+
+export interface OptimizerOptions {
+  type: OptimizerType;
+  learningRate: number;
+  /** sgd, rmsprop */
+  momentum?: number;
+  /** sgd */
+  nesterov?: boolean;
+  /** L2 penalty (adamw: decoupled decay, default 0.01). */
+  weightDecay?: number;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  /** rmsprop smoothing constant (PyTorch's alpha, default 0.99). */
+  rho?: number;
+}
+
+/** Per-channel normalization after scaling pixels to [0, 1]: (x / 255 - mean) / std. */
+export interface Normalization {
+  mean?: readonly number[];
+  std?: readonly number[];
+}
+
+export interface TrainEpochOptions extends Normalization {
+  batchSize?: number;
+  shuffle?: boolean;
+  /** Makes shuffling, dropout and augmentation repeatable; default: derived from the model seed and epoch count. */
+  seed?: number;
+  augment?: AugmentOptions;
+  labelSmoothing?: number;
+  /** Stop after this many steps (0: the whole epoch). */
+  maxSteps?: number;
+  /** Train on these samples only (e.g. the training part of a split). */
+  indices?: Int32Array;
+  /** Least time between progress callbacks; default 1000. */
+  progressIntervalMs?: number;
+}
+
+export interface TrainProgress {
+  step: number;
+  steps: number;
+  /** Mean loss and accuracy over the epoch so far. */
+  loss: number;
+  accuracy: number;
+  images: number;
+  imagesPerSec: number;
+}
+
+export interface EpochResult {
+  loss: number;
+  accuracy: number;
+  images: number;
+  steps: number;
+  seconds: number;
+}
+
+export interface EvaluateOptions extends Normalization {
+  batchSize?: number;
+  indices?: Int32Array;
+}
+
+export interface EvaluateResult {
+  loss: number;
+  accuracy: number;
+  top5: number;
+  count: number;
+  numClasses: number;
+  /** numClasses x numClasses, row-major, rows are true classes. */
+  confusion: Int32Array;
+}
+
+export interface PredictOptions extends ImageShape, Normalization {
+  batchSize?: number;
+}
+
+export interface WeightsReport {
+  missing: string[];
+  unexpected: string[];
+  mismatched: string[];
+  metadata: Record<string, string>;
+}
+
+// ---------------------------------------------------------------------------
+
+function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.prototype.hasOwnProperty.call(ERROR_TABLE, code);
+}
+
+/** A native error as a CnnError: its code kept (unknown ones become ENGINE_INTERNAL), its name lists as details. */
+export function toEngineError(e: unknown): CnnError {
+  if (e instanceof CnnError) return e;
+  const err = (e ?? {}) as { code?: unknown; message?: unknown; missing?: unknown; unexpected?: unknown; mismatched?: unknown };
+  const code: ErrorCode = isErrorCode(err.code) ? err.code : 'ENGINE_INTERNAL';
+  const message = typeof err.message === 'string' ? err.message : String(e);
+  const details: Record<string, unknown> = {};
+  for (const key of ['missing', 'unexpected', 'mismatched'] as const) {
+    if (Array.isArray(err[key])) details[key] = err[key];
+  }
+  return new CnnError(code, message, undefined, Object.keys(details).length > 0 ? details : undefined);
+}
+
+function sync<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw toEngineError(e);
+  }
+}
+
+async function later<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    throw toEngineError(e);
+  }
+}
+
+export function engineInfo(): EngineInfo {
+  return sync(() => loadNative().info());
+}
+
+/** Threads libtorch uses for one operation (all models of the process). */
+export function setEngineThreads(n: number): void {
+  sync(() => loadNative().setNumThreads(n));
+}
+
+// ---------------------------------------------------------------------------
+
+const datasetHandles = new WeakMap<EngineDataset, NativeDataset>();
+
+/** Images and labels copied once onto a device; train and evaluate read batches from it. */
+export class EngineDataset {
+  private constructor(handle: NativeDataset) {
+    datasetHandles.set(this, handle);
+  }
+
+  /** @internal */
+  static wrap(handle: NativeDataset): EngineDataset {
+    return new EngineDataset(handle);
+  }
+
+  private get handle(): NativeDataset {
+    return datasetHandles.get(this)!;
+  }
+
+  get n(): number {
+    return sync(() => this.handle.n);
+  }
+  get h(): number {
+    return sync(() => this.handle.h);
+  }
+  get w(): number {
+    return sync(() => this.handle.w);
+  }
+  get c(): number {
+    return sync(() => this.handle.c);
+  }
+  get numClasses(): number {
+    return sync(() => this.handle.numClasses);
+  }
+  get device(): string {
+    return sync(() => this.handle.device);
+  }
+
+  /** Frees the copy now; a call that is using it keeps it until it ends. */
+  dispose(): void {
+    sync(() => this.handle.dispose());
+  }
+}
+
+/**
+ * Copies uint8 N×H×W×C images and their labels (each in [0, numClasses)) onto
+ * `device`. Leave the buffers unchanged until the promise settles.
+ */
+export async function createEngineDataset(
+  images: Uint8Array,
+  labels: Int32Array,
+  shape: ImageShape,
+  numClasses: number,
+  options: { device?: EngineDevice } = {},
+): Promise<EngineDataset> {
+  return later(async () => {
+    const handle = await loadNative().createDataset(images, labels, { ...shape, numClasses, device: options.device ?? 'cpu' });
+    return EngineDataset.wrap(handle);
+  });
+}
+
+function handleOf(data: EngineDataset): NativeDataset {
+  const handle = datasetHandles.get(data);
+  if (!handle) throw new CnnError('ENGINE_BAD_ARGUMENT', 'expected an EngineDataset');
+  return handle;
+}
+
+// ---------------------------------------------------------------------------
+
+export interface CreateModelOptions {
+  device?: EngineDevice;
+  /** Makes the initial weights (and, by default, each epoch's shuffling) repeatable. Default 0. */
+  seed?: number;
+}
+
+/** A model built from a normalized graph, initialized like PyTorch's defaults. */
+export class EngineModel {
+  private constructor(private readonly native: NativeModel) {}
+
+  /** @internal */
+  static wrap(native: NativeModel): EngineModel {
+    return new EngineModel(native);
+  }
+
+  /** 'cpu' or 'cuda:N'. */
+  get device(): string {
+    return sync(() => this.native.device);
+  }
+
+  /** Output classes (0 when the output is not a vector). */
+  get numClasses(): number {
+    return sync(() => this.native.numClasses);
+  }
+
+  get outputSoftmax(): boolean {
+    return sync(() => this.native.outputSoftmax);
+  }
+
+  /** The optimizer's current learning rate; 0 before configureOptimizer. */
+  get learningRate(): number {
+    return sync(() => this.native.learningRate ?? 0);
+  }
+
+  paramCounts(): ParamCounts {
+    return sync(() => this.native.paramCounts());
+  }
+
+  /** Every parameter and buffer with its state_dict name, in graph order. */
+  tensors(): TensorInfo[] {
+    return sync(() => this.native.tensors());
+  }
+
+  /** A dataset on this model's device. */
+  dataset(images: Uint8Array, labels: Int32Array, shape: ImageShape, numClasses: number): Promise<EngineDataset> {
+    return createEngineDataset(images, labels, shape, numClasses, { device: this.device as EngineDevice });
+  }
+
+  /** Replaces the optimizer (and its state) over the trainable parameters. */
+  configureOptimizer(options: OptimizerOptions): void {
+    sync(() => this.native.configureOptimizer({ ...options }));
+  }
+
+  /** For schedules: call between epochs. */
+  setLearningRate(lr: number): void {
+    sync(() => this.native.setLearningRate(lr));
+  }
+
+  /** One pass over the dataset (or `indices`); rejects with ENGINE_CANCELLED after cancel(). */
+  trainEpoch(data: EngineDataset, options: TrainEpochOptions = {}, onProgress?: (p: TrainProgress) => void): Promise<EpochResult> {
+    return later(() => this.native.trainEpoch(handleOf(data), { ...options }, onProgress));
+  }
+
+  evaluate(data: EngineDataset, options: EvaluateOptions = {}): Promise<EvaluateResult> {
+    return later(() => this.native.evaluate(handleOf(data), { ...options }));
+  }
+
+  /** n × outputs probabilities (softmax applied when the spec ended in softmax) for uint8 N×H×W×C images. */
+  predict(images: Uint8Array, options: PredictOptions): Promise<Float32Array> {
+    return later(() => this.native.predict(images, { ...options }));
+  }
+
+  /** Raw outputs (logits) for a float N×C×H×W batch, in inference mode. */
+  forward(input: Float32Array, n: number): Promise<Float32Array> {
+    return later(() => this.native.forward(input, { n }));
+  }
+
+  /** Writes every parameter and buffer as safetensors (atomically), with string metadata. */
+  saveWeights(path: string, metadata: Record<string, string> = {}): Promise<void> {
+    return later(() => this.native.saveWeights(path, metadata));
+  }
+
+  /**
+   * Loads safetensors weights, converting dtypes. Strict (default): a missing,
+   * unexpected or mis-shaped tensor rejects with ENGINE_WEIGHTS_MISMATCH (its
+   * details list the names) and nothing changes. `strict: false` loads what
+   * fits and reports the rest, e.g. for a replaced classifier head.
+   */
+  loadWeights(path: string, options: { strict?: boolean } = {}): Promise<WeightsReport> {
+    return later(() => this.native.loadWeights(path, { strict: options.strict ?? true }));
+  }
+
+  /** Optimizer state (moments, step counts, learning rate) for resuming, written atomically. */
+  saveOptimizer(path: string): Promise<void> {
+    return later(() => this.native.saveOptimizer(path));
+  }
+
+  /** Needs configureOptimizer with the same optimizer type first. */
+  loadOptimizer(path: string): Promise<void> {
+    return later(() => this.native.loadOptimizer(path));
+  }
+
+  /** Stops a running call after its current step; true when one was running. */
+  cancel(): boolean {
+    return sync(() => this.native.cancel());
+  }
+
+  /** Frees the model's tensors; a running call is cancelled and frees them when it settles. */
+  dispose(): void {
+    sync(() => this.native.dispose());
+  }
+}
+
+/** Builds and initializes a model; rejects with ENGINE_DEVICE_UNAVAILABLE when the device is missing. */
+export async function createEngineModel(graph: NormalizedGraph, options: CreateModelOptions = {}): Promise<EngineModel> {
+  return later(async () => {
+    const native = await loadNative().createModel(JSON.stringify(graph), { device: options.device ?? 'cpu', seed: options.seed ?? 0 });
+    return EngineModel.wrap(native);
+  });
+}
+
+/**
+ * Applies one random augmentation per sample to uint8 N×H×W×C images and
+ * returns float N×C×H×W values in [0, 1], as training would see them before
+ * normalization. For tests and previews.
+ */
+export function augmentBatch(images: Uint8Array, shape: ImageShape, augment: AugmentOptions, seed: number): Promise<Float32Array> {
+  return later(() => loadNative().augmentBatch(images, shape, { ...augment }, seed));
+}

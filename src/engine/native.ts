@@ -1,0 +1,143 @@
+/**
+ * Loads the native addon (native/build/Release/cnn_native.node) and types
+ * its raw surface. Only src/engine/index.ts uses this module; everything
+ * else goes through the typed facade there.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CnnError } from '../errors.js';
+
+const ADDON_PATH = join('native', 'build', 'Release', 'cnn_native.node');
+
+export interface NativeInfo {
+  torchVersion: string;
+  cudaAvailable: boolean;
+  cudaDeviceCount: number;
+  numThreads: number;
+  builtWithCuda: boolean;
+}
+
+export interface NativeParamCounts {
+  total: number;
+  trainable: number;
+  frozen: number;
+  buffers: number;
+}
+
+export interface NativeTensorInfo {
+  name: string;
+  shape: number[];
+  kind: 'parameter' | 'buffer';
+  trainable: boolean;
+}
+
+export interface NativeProgress {
+  step: number;
+  steps: number;
+  loss: number;
+  accuracy: number;
+  images: number;
+  imagesPerSec: number;
+}
+
+export interface NativeEpochResult {
+  loss: number;
+  accuracy: number;
+  images: number;
+  steps: number;
+  seconds: number;
+}
+
+export interface NativeEvalResult {
+  loss: number;
+  accuracy: number;
+  top5: number;
+  count: number;
+  numClasses: number;
+  confusion: Int32Array;
+}
+
+export interface NativeWeightsReport {
+  missing: string[];
+  unexpected: string[];
+  mismatched: string[];
+  metadata: Record<string, string>;
+}
+
+export interface NativeDims {
+  n: number;
+  h: number;
+  w: number;
+  c: number;
+}
+
+export interface NativeModel {
+  readonly device: string;
+  readonly numClasses: number;
+  readonly outputSoftmax: boolean;
+  readonly learningRate: number | null;
+  paramCounts(): NativeParamCounts;
+  tensors(): NativeTensorInfo[];
+  configureOptimizer(options: Record<string, unknown>): void;
+  setLearningRate(lr: number): void;
+  trainEpoch(dataset: NativeDataset, options: Record<string, unknown>, onProgress?: (p: NativeProgress) => void): Promise<NativeEpochResult>;
+  evaluate(dataset: NativeDataset, options: Record<string, unknown>): Promise<NativeEvalResult>;
+  predict(images: Uint8Array, options: NativeDims & Record<string, unknown>): Promise<Float32Array>;
+  forward(input: Float32Array, options: { n: number }): Promise<Float32Array>;
+  saveWeights(path: string, metadata?: Record<string, string>): Promise<void>;
+  loadWeights(path: string, options?: { strict?: boolean }): Promise<NativeWeightsReport>;
+  saveOptimizer(path: string): Promise<void>;
+  loadOptimizer(path: string): Promise<void>;
+  cancel(): boolean;
+  dispose(): void;
+}
+
+export interface NativeDataset {
+  readonly n: number;
+  readonly h: number;
+  readonly w: number;
+  readonly c: number;
+  readonly numClasses: number;
+  readonly device: string;
+  dispose(): void;
+}
+
+export interface NativeAddon {
+  info(): NativeInfo;
+  setNumThreads(n: number): void;
+  createModel(graphJson: string, options: { device?: string; seed?: number }): Promise<NativeModel>;
+  createDataset(images: Uint8Array, labels: Int32Array, options: NativeDims & { numClasses: number; device?: string }): Promise<NativeDataset>;
+  augmentBatch(images: Uint8Array, dims: NativeDims, augment: Record<string, unknown>, seed: number): Promise<Float32Array>;
+}
+
+/** The repository root: the first directory above this module that holds native/ (works from src/ and dist/). */
+function findAddon(): string | undefined {
+  if (process.env.CNN_NATIVE_ADDON) return process.env.CNN_NATIVE_ADDON;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, ADDON_PATH);
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+let addon: NativeAddon | undefined;
+
+/** The loaded addon; throws ENGINE_UNAVAILABLE when it is not built or libtorch cannot be loaded. */
+export function loadNative(): NativeAddon {
+  if (addon) return addon;
+  const path = findAddon();
+  if (!path) {
+    throw new CnnError('ENGINE_UNAVAILABLE', `the native addon is not built (${ADDON_PATH} not found); run \`npm run bootstrap\``);
+  }
+  try {
+    addon = createRequire(import.meta.url)(path) as NativeAddon;
+  } catch (e) {
+    throw new CnnError('ENGINE_UNAVAILABLE', `the native addon at ${path} does not load (${(e as Error).message}); run \`npm run bootstrap\``);
+  }
+  return addon;
+}
