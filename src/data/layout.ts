@@ -73,35 +73,61 @@ function badLayout(entry: string, why: string): CnnError {
   );
 }
 
+/** One way to read the paths: with or without a wrapping folder, with or without train/ and test/. */
+interface LayoutMode {
+  wrap: string | null;
+  split: boolean;
+}
+
+function place(p: readonly string[], mode: LayoutMode): Placement | null {
+  let q = p;
+  if (mode.wrap !== null) {
+    if (q[0] !== mode.wrap) return null;
+    q = q.slice(1);
+  }
+  if (!mode.split) return q.length === 2 ? { split: 'train', className: q[0]! } : null;
+  const split = q.length === 3 ? splitOf(q[0]!) : null;
+  return split ? { split, className: q[1]! } : null;
+}
+
+/** The most common first segment that is not train/test: the wrapping folder, if there is one. */
+function wrapperCandidate(paths: ReadonlyArray<readonly string[]>): string | null {
+  const counts = new Map<string, number>();
+  for (const p of paths) if (p.length >= 3 && splitOf(p[0]!) === null) counts.set(p[0]!, (counts.get(p[0]!) ?? 0) + 1);
+  let best: string | null = null;
+  for (const [seg, n] of counts) if (best === null || n > counts.get(best)!) best = seg;
+  return best;
+}
+
 /**
  * Assigns each file entry a split and a class. Accepted layouts:
  * `<class>/<img>` (all train) or `train|test/<class>/<img>`, either of them
- * optionally inside one wrapping folder (`mydata/...`). The first entry that
- * fits neither fails the whole upload, naming that entry.
+ * optionally inside one wrapping folder (`mydata/...`). The layout that fits
+ * the most entries is taken; the first entry that does not fit it fails the
+ * whole upload, naming that entry.
  */
 export function planLayout(files: readonly LayoutEntry[]): Layout {
-  let paths = files.map((f) => f.segments);
-  const first = paths[0]?.[0];
-  const wrapped =
-    first !== undefined && splitOf(first) === null && paths.every((p) => p.length >= 3 && p[0] === first);
-  if (wrapped) paths = paths.map((p) => p.slice(1));
+  const paths = files.map((f) => f.segments);
+  const wrap = wrapperCandidate(paths);
+  const modes: LayoutMode[] = [
+    { wrap: null, split: true },
+    { wrap: null, split: false },
+    ...(wrap === null ? [] : [{ wrap, split: true }, { wrap, split: false }]),
+  ];
+  let mode = modes[0]!;
+  let bestFits = -1;
+  for (const m of modes) {
+    const fits = paths.reduce((n, p) => n + (place(p, m) ? 1 : 0), 0);
+    if (fits > bestFits) [mode, bestFits] = [m, fits];
+  }
 
-  const splitMode = paths.some((p) => p.length === 3 && splitOf(p[0]!) !== null);
   const placements: Placement[] = [];
   const classes = new Set<string>();
   let hasTrain = false;
   let hasTest = false;
   paths.forEach((p, i) => {
-    const name = files[i]!.name;
-    let placement: Placement;
-    if (splitMode) {
-      const split = p.length === 3 ? splitOf(p[0]!) : null;
-      if (split === null) throw badLayout(name, 'is not inside train/<class>/ or test/<class>/');
-      placement = { split, className: p[1]! };
-    } else {
-      if (p.length !== 2) throw badLayout(name, p.length < 2 ? 'is not inside a class folder' : 'is nested too deep');
-      placement = { split: 'train', className: p[0]! };
-    }
+    const placement = place(p, mode);
+    if (!placement) throw badLayout(files[i]!.name, mode.split ? 'is not inside train/<class>/ or test/<class>/' : 'is not directly inside a class folder');
     if (placement.split === 'train') hasTrain = true;
     else hasTest = true;
     classes.add(placement.className);
