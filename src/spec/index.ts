@@ -19,7 +19,7 @@ export interface CompiledSpec {
   graph: NormalizedGraph;
 }
 
-/** Validates, infers and lowers a raw spec; throws CnnError (SPEC_*) naming the offending field. */
+/** Validates, infers and lowers a raw spec or zoo reference; throws CnnError (SPEC_*) naming the offending field. */
 export function compileSpec(input: unknown, opts: CompileOptions = {}): CompiledSpec {
   const model = resolveModel(parseSpec(input), opts);
   return { spec: model.spec, summary: buildSummary(model), graph: buildGraph(model) };
@@ -36,6 +36,17 @@ export function lowerToGraph(input: unknown, opts: CompileOptions = {}): Normali
 }
 
 export { parseSpec } from './validate.js';
+export {
+  expandZoo,
+  isZooRef,
+  listZoo,
+  ZOO_NAMES,
+  zooRefSchema,
+  type ZooEntry,
+  type ZooName,
+  type ZooRef,
+  type ZooRefInput,
+} from './zoo/index.js';
 export { formatSummary } from './summary-format.js';
 export { DEFAULT_MAX_PARAMS, MODEL_INPUT_INDEX, type InferOptions } from './infer.js';
 export type { Summary, SummaryRow, SummaryTotals } from './summary.js';
@@ -58,6 +69,7 @@ export {
   layerSchema,
   modelSpecSchema,
   type LayerSpec,
+  type LayerSpecInput,
   type LayerSpecOf,
   type LayerType,
   type ModelSpec,

@@ -306,3 +306,5 @@ export type LayerSpecOf<T extends LayerType> = Extract<LayerSpec, { type: T }>;
 export type PairSpec = number | readonly [number, number];
 export type PaddingSpec = z.output<typeof convPadding>;
 export type ZeroPaddingSpec = z.output<typeof zeroPadding>;
+/** A layer as a user writes it (defaults optional). */
+export type LayerSpecInput = z.input<typeof layerSchema>;

@@ -5,7 +5,9 @@
  */
 import type { z } from 'zod';
 import { CnnError, formatPath } from '../errors.js';
+import { receivedText, show } from './issue-text.js';
 import { LAYER_SCHEMAS, LAYER_TYPES, modelSpecSchema, type LayerType, type ModelSpec } from './schema.js';
+import { expandZoo, isZooRef } from './zoo/expand.js';
 
 /** Keras / PyTorch spellings users are likely to try, mapped to ours. */
 const TYPE_ALIASES: Record<string, LayerType> = {
@@ -37,9 +39,13 @@ const TYPE_ALIASES: Record<string, LayerType> = {
   multiply: 'multiply',
 };
 
-/** Validates a raw spec against the schema; throws CnnError SPEC_INVALID on the first issue. */
+/**
+ * Validates a raw spec against the schema; throws CnnError SPEC_INVALID on the
+ * first issue. A zoo reference (`{ "zoo": "resnet18", ... }`) is expanded first.
+ */
 export function parseSpec(input: unknown): ModelSpec {
-  const result = modelSpecSchema.safeParse(input, { reportInput: true });
+  const spec = isZooRef(input) ? expandZoo(input) : input;
+  const result = modelSpecSchema.safeParse(spec, { reportInput: true });
   if (result.success) return result.data;
   const issue = pickIssue(result.error.issues);
   if (!issue) throw new CnnError('SPEC_INVALID', 'the spec does not match the schema');
@@ -81,8 +87,7 @@ function describeIssue(issue: z.core.$ZodIssue): { path: string; message: string
     const hint = alias !== undefined ? ` (did you mean '${alias}'?)` : '';
     return { path: formatPath(path), message: `unknown layer type ${show(got)}${hint}; ${expected}` };
   }
-  const received = 'input' in issue && issue.input !== undefined ? `, received ${show(issue.input)}` : ', but it is missing';
-  return { path: formatPath(path), message: `${issue.message}${received}` };
+  return { path: formatPath(path), message: `${issue.message}${receivedText(issue)}` };
 }
 
 function isLayerType(t: string): t is LayerType {
@@ -91,25 +96,4 @@ function isLayerType(t: string): t is LayerType {
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-const SHOW_MAX_CHARS = 60;
-
-/** A short, JSON-like rendering of a received value for messages. */
-function show(value: unknown): string {
-  let text: string;
-  if (typeof value === 'string') text = `'${value}'`;
-  else if (typeof value === 'number' || typeof value === 'boolean' || value === null) text = String(value);
-  else if (Array.isArray(value)) text = safeJson(value);
-  else if (typeof value === 'object') text = 'an object';
-  else text = typeof value;
-  return text.length > SHOW_MAX_CHARS ? `${text.slice(0, SHOW_MAX_CHARS - 3)}...` : text;
-}
-
-function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return 'an array';
-  }
 }
