@@ -73,6 +73,22 @@ at::Tensor sampleOrder(const Dataset& data, bool hasIndices, const std::vector<i
   return base.index_select(0, perm.to(data.device));
 }
 
+// libtorch's Optimizer::load restores the per-parameter state but keeps the current options;
+// like PyTorch's load_state_dict, take the saved ones (learning rate, momentum, ...) too.
+template <typename Options>
+void restoreOptions(torch::optim::Optimizer& optimizer, torch::serialize::InputArchive& archive) {
+  torch::serialize::InputArchive groups;
+  if (!archive.try_read("param_groups", groups)) return;
+  auto& current = optimizer.param_groups();
+  for (size_t i = 0; i < current.size(); ++i) {
+    torch::serialize::InputArchive group, saved;
+    if (!groups.try_read("param_groups/" + std::to_string(i), group) || !group.try_read("options", saved)) return;
+    Options options(0);
+    options.serialize(saved);
+    current[i].set_options(std::make_unique<Options>(options));
+  }
+}
+
 }  // namespace
 
 void configureOptimizer(Model& model, const OptimizerConfig& c) {
@@ -296,6 +312,10 @@ void loadOptimizer(Model& model, const std::string& path) {
     badArgument("'" + path + "' holds " + type.toStringRef() + " state but the model uses " + model.optimizerType);
   }
   model.optimizer->load(archive);
+  if (model.optimizerType == "sgd") restoreOptions<torch::optim::SGDOptions>(*model.optimizer, archive);
+  else if (model.optimizerType == "adam") restoreOptions<torch::optim::AdamOptions>(*model.optimizer, archive);
+  else if (model.optimizerType == "adamw") restoreOptions<torch::optim::AdamWOptions>(*model.optimizer, archive);
+  else if (model.optimizerType == "rmsprop") restoreOptions<torch::optim::RMSpropOptions>(*model.optimizer, archive);
   const auto& groups = model.optimizer->param_groups();
   if (!groups.empty()) model.learningRate.store(groups.front().options().get_lr());
 }
