@@ -39,8 +39,10 @@ export interface RawPixelsInfo {
 /** Decodes in flight at once; sharp runs each on the libuv pool. */
 export const DECODE_CONCURRENCY = 4;
 
-/** Side of the thumbnail a probe decodes to; the full image is still read and checked. */
+/** Side of the thumbnail a probe of a large image decodes to; the whole image is still read and checked. */
 const PROBE_SIZE_PX = 8;
+/** Up to this many pixels a probe decodes at full size (≤ 16 MB of RGBA). */
+const PROBE_FULL_DECODE_MAX_PIXELS = 4_000_000;
 
 const FIT: Record<ResizePolicy, keyof FitEnum> = { stretch: 'fill', pad: 'contain', crop: 'cover' };
 const BLACK = { r: 0, g: 0, b: 0, alpha: 1 };
@@ -100,12 +102,12 @@ export async function probeImage(bytes: Buffer, maxImagePixels: number, file: st
   }
   if (header.width * header.height > maxImagePixels) throw pixelLimitError(file, header.width, header.height, maxImagePixels);
   try {
-    // A full decode, shrunk on the fly so memory stays small. Not stats(): under concurrent
-    // decodes it sometimes let a truncated PNG through despite failOn.
-    await sharp(bytes, { limitInputPixels: maxImagePixels, failOn: 'error' })
-      .resize(PROBE_SIZE_PX, PROBE_SIZE_PX, { fit: 'inside' })
-      .raw()
-      .toBuffer();
+    // A full decode to raw pixels; large images are shrunk on the fly so memory stays small
+    // (small ones are not: the resize would cost more than the decode). Not stats(): under
+    // concurrent decodes it sometimes let a truncated PNG through despite failOn.
+    let img = sharp(bytes, { limitInputPixels: maxImagePixels, failOn: 'error' });
+    if (header.width * header.height > PROBE_FULL_DECODE_MAX_PIXELS) img = img.resize(PROBE_SIZE_PX, PROBE_SIZE_PX, { fit: 'inside' });
+    await img.raw().toBuffer();
   } catch (e) {
     if (isPixelLimitError(e)) throw pixelLimitError(file, header.width, header.height, maxImagePixels);
     return { ok: false, reason: `corrupt or truncated ${kind}: ${firstLine(e)}` };

@@ -204,6 +204,23 @@ describe('bad files', () => {
     expect(manifest.skippedCount).toBe(30);
   });
 
+  it('skips a truncated large PNG (decoded shrunk) and keeps the complete one', async () => {
+    const big = hugePng(3000, 2000);
+    const file = dd.upload('big-cut.zip');
+    await makePngZip(file, {
+      perClass: 1,
+      classes: ['Bag', 'Coat'],
+      extra: [
+        { name: 'train/Bag/big.png', data: big },
+        { name: 'train/Bag/big-cut.png', data: big.subarray(0, Math.floor(big.length * 0.9)) },
+      ],
+    });
+    const manifest = await ingestDataset({ kind: 'archive', file }, { datasetDir: dd.datasetDir('big-cut') });
+    expect(manifest.counts).toEqual({ train: [2, 1] });
+    expect(manifest.skipped.map((s) => s.file)).toEqual(['train/Bag/big-cut.png']);
+    expect(manifest.imageStats).toMatchObject({ maxWidth: 3000, maxHeight: 2000, minWidth: 28 });
+  });
+
   it('a class with only bad images → DATASET_EMPTY_CLASS naming it', async () => {
     const file = dd.upload('empty-class.zip');
     await makePngZip(file, {
