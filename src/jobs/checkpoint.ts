@@ -5,7 +5,7 @@
  * read when all its files are complete.
  */
 import { existsSync } from 'node:fs';
-import { readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EngineModel } from '../engine/index.js';
 import { writeFileAtomic } from '../store/blobs.js';
@@ -30,6 +30,7 @@ export class Checkpoints {
 
   async save(model: EngineModel, state: CheckpointState): Promise<void> {
     // Weights and optimizer go to fresh names, then state.json names them: a crash mid-way leaves the old checkpoint intact.
+    await mkdir(this.dir, { recursive: true });
     const tag = `${state.epochsDone}-${Date.now()}`;
     const weights = `weights-${tag}.safetensors`;
     const optimizer = `optimizer-${tag}.pt`;
@@ -44,6 +45,7 @@ export class Checkpoints {
   }
 
   async saveBest(model: EngineModel): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
     await model.saveWeights(join(this.dir, 'best.safetensors'));
   }
 

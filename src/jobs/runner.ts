@@ -169,13 +169,15 @@ export async function startWorker(
     async close() {
       clearInterval(timer);
       await worker.close();
-      await opts.subscriber.unsubscribe().catch(() => undefined);
+      opts.subscriber.disconnect();
+      opts.connection.disconnect();
     },
     async shutdown() {
       clearInterval(timer);
       requestStop('shutdown');
       await worker.close();
-      await opts.subscriber.unsubscribe().catch(() => undefined);
+      opts.subscriber.disconnect();
+      opts.connection.disconnect();
     },
   };
 }
