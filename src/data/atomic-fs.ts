@@ -4,8 +4,8 @@
  * either nothing or the whole thing, and two writers never share a temp file.
  */
 import { randomBytes } from 'node:crypto';
-import { open, rename } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 
 /** `<path>.tmp-<pid>-<random>`: unique per process and call, next to the target (same filesystem). */
 export function tempPathFor(path: string): string {
@@ -45,4 +45,27 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   const tmp = tempPathFor(path);
   await writeFileDurable(tmp, data);
   await renameDurable(tmp, path);
+}
+
+/** Temp names made by tempPathFor: `<name>.tmp-<pid>-<12 hex>`. */
+const TEMP_NAME_RE = /\.tmp-\d+-[0-9a-f]{12}$/;
+
+/**
+ * Removes temp files and directories in `dir` that a crashed writer left
+ * behind: names made by tempPathFor, last modified over `olderThanMs` ago
+ * (age, not pid, decides: writers may run on other hosts). Returns their names.
+ */
+export async function removeStaleTemps(dir: string, olderThanMs: number): Promise<string[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const removed: string[] = [];
+  const cutoff = Date.now() - olderThanMs;
+  for (const name of names) {
+    if (!TEMP_NAME_RE.test(name)) continue;
+    const path = join(dir, name);
+    const s = await stat(path).catch(() => null);
+    if (!s || s.mtimeMs > cutoff) continue;
+    await rm(path, { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
 }

@@ -67,3 +67,4 @@ export {
 } from './idx.js';
 export { sniffArchive, sniffImage, type ArchiveKind, type ImageKind } from './sniff.js';
 export { SPLITS, type Split } from './layout.js';
+export { removeStaleTemps } from './atomic-fs.js';

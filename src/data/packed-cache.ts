@@ -196,7 +196,10 @@ export async function ensurePackedCache(datasetDir: string, options: PackedCache
   const found = await existingCache(paths, t);
   if (found) return { meta: found, imagesPath: paths.images, labelsPath: paths.labels, metaPath: paths.meta, reused: true };
 
-  const manifest = await readManifest(datasetDir);
+  const manifest = await readManifest(datasetDir).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') throw new CnnError('NOT_FOUND', `no dataset at ${datasetDir}`, 'datasetId');
+    throw e;
+  });
   await mkdir(join(datasetDir, CACHE_DIR), { recursive: true });
   if (manifest.format === 'idx') await buildFromIdx(datasetDir, manifest, t, paths);
   else await buildFromItems(datasetDir, manifest, t, paths);

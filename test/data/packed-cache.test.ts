@@ -208,3 +208,25 @@ describe('decodeForPredict', () => {
     expect(big.path).toBe('image[1]');
   });
 });
+
+describe('housekeeping', () => {
+  it('ensurePackedCache on a missing dataset → NOT_FOUND', async () => {
+    await expectCnnError(ensurePackedCache(dd.datasetDir('nope'), { height: 28, width: 28, channels: 1, resize: 'stretch' }), 'NOT_FOUND');
+  });
+
+  it('removeStaleTemps removes only old temp names', async () => {
+    const { mkdir, utimes, writeFile } = await import('node:fs/promises');
+    const { removeStaleTemps } = await import('../../src/data/index.js');
+    const dir = join(dd.root, 'stale');
+    await mkdir(join(dir, 'ds_1.tmp-123-0123456789ab'), { recursive: true });
+    await writeFile(join(dir, 'x.u8.tmp-9-abcdefabcdef'), 'x');
+    await writeFile(join(dir, 'fresh.u8.tmp-9-000000000000'), 'x');
+    await writeFile(join(dir, 'keep.u8'), 'x');
+    const old = new Date(Date.now() - 2 * 3600_000);
+    await utimes(join(dir, 'ds_1.tmp-123-0123456789ab'), old, old);
+    await utimes(join(dir, 'x.u8.tmp-9-abcdefabcdef'), old, old);
+    await utimes(join(dir, 'keep.u8'), old, old);
+    expect((await removeStaleTemps(dir, 3600_000)).sort()).toEqual(['ds_1.tmp-123-0123456789ab', 'x.u8.tmp-9-abcdefabcdef']);
+    expect((await readdir(dir)).sort()).toEqual(['fresh.u8.tmp-9-000000000000', 'keep.u8']);
+  });
+});
