@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
-import { CnnError, isCnnError } from '../errors.js';
+import { isCnnError } from '../errors.js';
 import { formatSummary, summarize } from '../spec/index.js';
 import { parseCommand, USAGE, UsageError, type Command, type SpecSource } from './args.js';
 
@@ -66,7 +66,12 @@ class InputFileError extends Error {}
 
 async function loadSpec(source: SpecSource): Promise<unknown> {
   if (source.kind === 'zoo') {
-    throw new CnnError('SPEC_INVALID', `unknown zoo model '${source.name}'; zoo models are not available in this version`, 'zoo');
+    // A zoo reference is a spec input like any other; summarize validates and expands it.
+    return {
+      zoo: source.name,
+      ...(source.numClasses !== undefined ? { numClasses: source.numClasses } : {}),
+      ...(source.inputShape !== undefined ? { inputShape: source.inputShape } : {}),
+    };
   }
   let text: string;
   try {
