@@ -7,7 +7,7 @@ import { z } from 'zod';
 
 export const DEFAULT_MAX_ARCHIVE_ENTRIES = 200_000;
 export const DEFAULT_MAX_INFLATED_BYTES = 2 * 1024 ** 3;
-/** Same default as sharp's own `limitInputPixels` would be far too generous (268 MP). */
+/** Far below sharp's own `limitInputPixels` default (268 MP), which is too generous for uploads. */
 export const DEFAULT_MAX_IMAGE_PIXELS = 25_000_000;
 export const DEFAULT_MAX_IMAGE_BYTES = 64 * 1024 ** 2;
 
