@@ -40,6 +40,7 @@ export async function runTrain(run: JobRun): Promise<Record<string, unknown>> {
     const checkpoints = new Checkpoints(ctx.blobs.checkpointDir(job.id));
     let state: CheckpointState = { epochsDone: 0, history: [], bestEpoch: 0, bestScore: null, wait: 0 };
     const resumed = await checkpoints.restore(model);
+    const resumedFrom = resumed?.epochsDone;
     if (resumed) {
       state = resumed;
       await run.progress({ stage: 'resumed', epoch: state.epochsDone, epochs: opts.epochs, fraction: state.epochsDone / opts.epochs }, { resumedFromEpoch: state.epochsDone, history: state.history });
@@ -99,7 +100,7 @@ export async function runTrain(run: JobRun): Promise<Record<string, unknown>> {
         lr: model.learningRate,
         seconds,
         imagesPerSec: result.images / result.seconds,
-        ...(resumed && epoch === resumed.epochsDone + 1 ? { resumed: true } : {}),
+        ...(resumedFrom !== undefined && epoch === resumedFrom + 1 ? { resumed: true } : {}),
       };
       state.history.push(rec);
       state.epochsDone = epoch;
@@ -169,7 +170,7 @@ export async function runTrain(run: JobRun): Promise<Record<string, unknown>> {
       epochsRun: state.epochsDone,
       ...(state.stoppedEarlyAt ? { stoppedEarlyAt: state.stoppedEarlyAt } : {}),
       ...(restoredBestEpoch ? { restoredBestEpoch } : {}),
-      ...(resumed ? { resumedFromEpoch: resumed.epochsDone } : {}),
+      ...(resumedFrom !== undefined ? { resumedFromEpoch: resumedFrom } : {}),
       history: state.history,
       durations: { dataSeconds: round(tData - tStart), trainSeconds: round(tTrain - tData), evalSeconds: round(tEval - tTrain), totalSeconds: round(performance.now() - tStart) },
     };
