@@ -40,6 +40,7 @@ export {
   expandZoo,
   isZooRef,
   listZoo,
+  specOrZooRefSchema,
   ZOO_NAMES,
   zooRefSchema,
   type ZooEntry,

@@ -8,6 +8,7 @@ import {
   listZoo,
   lowerToGraph,
   parseSpec,
+  specOrZooRefSchema,
   summarize,
   ZOO_NAMES,
   type NormalizedGraph,
@@ -97,6 +98,12 @@ describe('zoo references in the spec API', () => {
     expect(fc).toMatchObject({ type: 'dense', name: 'fc', units: 1000 });
     fc.units = 37;
     expect(summarize(spec).outputShape).toEqual([37]);
+  });
+
+  it('specOrZooRefSchema (for API docs) accepts a reference and the spec it expands to', () => {
+    expect(specOrZooRefSchema.safeParse(ref).success).toBe(true);
+    expect(specOrZooRefSchema.safeParse(expandZoo(ref)).success).toBe(true);
+    expect(specOrZooRefSchema.safeParse({ zoo: 'resnet99' }).success).toBe(false);
   });
 
   it('adapts resnet18 to 28x28x1 with 10 classes: 3x3 stride-1 stem, no max pool', () => {

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { CnnError, formatPath } from '../../errors.js';
 import { receivedText, show } from '../issue-text.js';
-import type { ModelSpecInput } from '../schema.js';
+import { modelSpecSchema, type ModelSpecInput } from '../schema.js';
 import type { InputShape } from './model.js';
 import { ZOO_MODELS, ZOO_NAMES, type ZooName } from './registry.js';
 
@@ -25,6 +25,9 @@ export const zooRefSchema = z.strictObject(
   },
   { error: 'expected a zoo reference { "zoo": NAME, "numClasses"?: K, "inputShape"?: [H, W, C] }' },
 );
+
+/** What every spec entry point accepts: a spec or a zoo reference (for API documentation). */
+export const specOrZooRefSchema = z.union([modelSpecSchema, zooRefSchema]);
 
 export type ZooRefInput = z.input<typeof zooRefSchema>;
 export type ZooRef = z.output<typeof zooRefSchema>;

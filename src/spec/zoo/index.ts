@@ -41,6 +41,6 @@
  * - Each model has a smallest accepted input (`minInputPx`, 1 for most);
  *   below it the reference is rejected with SPEC_INVALID at `inputShape`.
  */
-export { expandZoo, isZooRef, zooRefSchema, type ZooRef, type ZooRefInput } from './expand.js';
+export { expandZoo, isZooRef, specOrZooRefSchema, zooRefSchema, type ZooRef, type ZooRefInput } from './expand.js';
 export { listZoo, type ZooEntry } from './list.js';
 export { ZOO_NAMES, type ZooName } from './registry.js';
