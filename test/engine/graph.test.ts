@@ -3,15 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEngineDataset, createEngineModel } from '../../src/engine/index.js';
-import type { EngineActivation, NormalizedGraph, NormalizedLayer } from '../../src/engine/graph.js';
+import type { EngineActivation, NormalizedGraph, NormalizedLayer, Padding, Pair } from '../../src/engine/graph.js';
 import { BN_RESIDUAL_CONCAT_COUNTS, bnResidualConcat, conv, dense, flatten } from './graphs.js';
 import { f32, readSt, writeSt, type StTensor } from './safetensors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cnn-graph-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+type LayerFields = NormalizedLayer extends infer L ? (L extends NormalizedLayer ? Omit<L, 'name' | 'inputs' | 'trainable'> : never) : never;
+
 /** A one-layer graph on a [C, H, W] input. */
-function single(input: [number, number, number], layer: Omit<NormalizedLayer, 'name' | 'inputs' | 'trainable'>): NormalizedGraph {
+function single(input: [number, number, number], layer: LayerFields): NormalizedGraph {
   return { input: { shape: input }, layers: [{ name: 'l', inputs: [-1], trainable: true, ...layer } as NormalizedLayer], output: 0, outputSoftmax: false };
 }
 
@@ -104,10 +106,10 @@ describe('layers compute what GRAPH.md says', () => {
   });
 
   it('averages with or without the padding', async () => {
-    const base = { type: 'avgPool2d', outShape: [1, 2, 2], pool: [2, 2], stride: [2, 2], padding: [0, 1, 0, 1], ceilMode: false } as const;
+    const base = { type: 'avgPool2d' as const, outShape: [1, 2, 2], pool: [2, 2] as Pair, stride: [2, 2] as Pair, padding: [0, 1, 0, 1] as Padding, ceilMode: false };
     expect(await run(single([1, 3, 3], { ...base, countIncludePad: false }), nine)).toEqual([3, 4.5, 7.5, 9]);
     expect(await run(single([1, 3, 3], { ...base, countIncludePad: true }), nine)).toEqual([3, 2.25, 3.75, 2.25]);
-    const symmetric = { ...base, outShape: [1, 2, 2], pool: [3, 3], padding: [1, 1, 1, 1] } as const;
+    const symmetric = { ...base, pool: [3, 3] as Pair, padding: [1, 1, 1, 1] as Padding };
     expect(await run(single([1, 3, 3], { ...symmetric, countIncludePad: false }), nine)).toEqual([3, 4, 6, 7]);
   });
 
