@@ -161,9 +161,20 @@ function ensureAddon() {
   log(`building the native addon against libtorch from ${lt.source}${lt.cuda ? ' (CUDA)' : ''}`);
   const jobs = String(Math.max(1, Math.min(4, Number(process.env.CNN_BUILD_JOBS ?? 2))));
   const gyp = join(ROOT, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
-  run(process.execPath, [gyp, 'rebuild', '-j', jobs], { cwd: join(ROOT, 'native') });
+  run(process.execPath, [gyp, 'rebuild', '-j', jobs, ...nodedirArgs()], { cwd: join(ROOT, 'native') });
   writeStamp('addon', key);
   return true;
+}
+
+/**
+ * Build against the headers of the running Node when they are installed
+ * (Debian's nodejs ships them under /usr/include/node): node-gyp would
+ * otherwise download them, which fails offline.
+ */
+function nodedirArgs() {
+  if (process.env.npm_config_nodedir) return [`--nodedir=${process.env.npm_config_nodedir}`];
+  const prefix = dirname(dirname(process.execPath));
+  return existsSync(join(prefix, 'include', 'node', 'node.h')) ? [`--nodedir=${prefix}`] : [];
 }
 
 function ensureBuild() {
