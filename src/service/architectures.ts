@@ -1,6 +1,6 @@
 /** Architecture use cases: the summary `cnn summary --json` prints, for a posted spec. */
 import { isCnnError } from '../errors.js';
-import { compileSpec, summarize, type CompiledSpec, type Summary } from '../spec/index.js';
+import { compileSpec, listZoo, summarize, type CompiledSpec, type Summary } from '../spec/index.js';
 import type { ServiceContext } from './context.js';
 
 export function summarizeArchitecture(ctx: ServiceContext, spec: unknown): Summary {
@@ -15,4 +15,9 @@ export function compileNested(ctx: ServiceContext, spec: unknown, at: string): C
     if (isCnnError(e)) throw e.nestedUnder(at);
     throw e;
   }
+}
+
+/** The zoo: each model's name, description, default input, parameters and MACs at its defaults. */
+export function listZooModels(): ReturnType<typeof listZoo> {
+  return listZoo();
 }

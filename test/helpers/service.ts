@@ -79,5 +79,5 @@ export async function waitForJob(svc: TestService, id: string, timeoutMs = 240_0
 }
 
 export function fileBlob(data: Uint8Array, type = 'application/octet-stream'): Blob {
-  return new Blob([data], { type });
+  return new Blob([new Uint8Array(data)], { type });
 }

@@ -31,7 +31,6 @@ export function tenantOf(ctx: ServiceContext, header: string | undefined): strin
 export async function buildHttpApp(ctx: ServiceContext): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.log.child({ component: 'http' }) as unknown as FastifyBaseLogger,
-    disableRequestLogging: false,
     // Uploads stream through multipart with their own limit; JSON bodies stay small.
     bodyLimit: 10 * 1024 * 1024,
     ajv: undefined,

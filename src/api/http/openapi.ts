@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { stringify } from 'yaml';
 import { ERROR_TABLE } from '../../errors.js';
 import { AugmentationSchema, EarlyStoppingSchema, JOB_STATES, JobRequestSchema, OptimizerSchema, TrainingOptionsSchema } from '../../jobs/schemas.js';
-import { modelSpecSchema } from '../../spec/index.js';
+import { specOrZooRefSchema } from '../../spec/index.js';
 
 const ErrorBody = z.object({
   error: z.object({
@@ -148,11 +148,26 @@ const Prediction = z.object({
   ),
 });
 
+const ZooList = z.object({
+  items: z.array(
+    z.object({
+      name: z.string(),
+      description: z.string(),
+      defaultInput: z.array(z.number().int()),
+      defaultClasses: z.number().int(),
+      minInputPx: z.number().int(),
+      params: z.number().int(),
+      macs: z.number().int(),
+    }),
+  ),
+});
+
 const page = (item: z.ZodType) => z.object({ items: z.array(item), total: z.number().int(), nextCursor: z.string().optional() });
 
 const SCHEMAS = {
   Error: ErrorBody,
-  ArchitectureSpec: modelSpecSchema,
+  ArchitectureSpec: specOrZooRefSchema,
+  ZooList,
   Summary,
   JobRequest: JobRequestSchema,
   TrainingOptions: TrainingOptionsSchema,
@@ -222,6 +237,9 @@ export function buildOpenApi(): Record<string, unknown> {
           requestBody: { required: true, content: json('ArchitectureSpec') },
           responses: { '200': { description: 'The summary.', content: json('Summary') }, ...errors(400, 401) },
         },
+      },
+      '/v1/zoo': {
+        get: { summary: 'The model zoo: names, default inputs, parameters and MACs (use `{ "zoo": NAME, "numClasses": K, "inputShape": [H, W, C] }` wherever a spec goes)', responses: { '200': { description: 'The zoo.', content: json('ZooList') }, ...errors(401) } },
       },
       '/v1/datasets': {
         post: {
