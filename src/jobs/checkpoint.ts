@@ -9,6 +9,7 @@ import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EngineModel } from '../engine/index.js';
 import { writeFileAtomic } from '../store/blobs.js';
+import type { PlateauState } from './lr-schedule.js';
 import type { EpochRecord } from './schemas.js';
 
 export interface CheckpointState {
@@ -19,6 +20,12 @@ export interface CheckpointState {
   /** Epochs since the best one (early stopping). */
   wait: number;
   stoppedEarlyAt?: number;
+  /** The stage the last epoch belonged to, and the stages finished (fine-tune jobs run two). */
+  stage?: string;
+  stagesDone: string[];
+  stageReports: { stage: string; epochs: number; params: { total: number; trainable: number; frozen: number; bnRunningStats: number } }[];
+  /** reduceOnPlateau's bookkeeping. */
+  plateau?: PlateauState;
 }
 
 export class Checkpoints {
@@ -36,7 +43,7 @@ export class Checkpoints {
     const optimizer = `optimizer-${tag}.pt`;
     await model.saveWeights(join(this.dir, weights));
     await model.saveOptimizer(join(this.dir, optimizer));
-    const previous = await this.readState();
+    const previous = await this.readFiles();
     await writeFileAtomic(this.statePath, JSON.stringify({ ...state, weights, optimizer }));
     if (previous) {
       await rm(join(this.dir, previous.weights), { force: true });
@@ -53,19 +60,25 @@ export class Checkpoints {
     await model.loadWeights(join(this.dir, 'best.safetensors'));
   }
 
-  private async readState(): Promise<(CheckpointState & { weights: string; optimizer: string }) | undefined> {
+  private async readFiles(): Promise<(CheckpointState & { weights: string; optimizer: string }) | undefined> {
     if (!existsSync(this.statePath)) return undefined;
     return JSON.parse(await readFile(this.statePath, 'utf8')) as CheckpointState & { weights: string; optimizer: string };
   }
 
-  /** Loads the last checkpoint into the model; undefined when there is none. */
-  async restore(model: EngineModel): Promise<CheckpointState | undefined> {
-    const s = await this.readState();
+  /** The loop state of the last checkpoint, or undefined when there is none. */
+  async readState(): Promise<CheckpointState | undefined> {
+    const s = await this.readFiles();
     if (!s) return undefined;
-    await model.loadWeights(join(this.dir, s.weights));
-    await model.loadOptimizer(join(this.dir, s.optimizer));
     const { weights: _w, optimizer: _o, ...state } = s;
-    return state;
+    return { ...state, stagesDone: state.stagesDone ?? [], stageReports: state.stageReports ?? [] };
+  }
+
+  /** Loads the last checkpoint's weights (and optimizer state) into the model. */
+  async restore(model: EngineModel, opts: { optimizer: boolean }): Promise<void> {
+    const s = await this.readFiles();
+    if (!s) throw new Error('no checkpoint to restore');
+    await model.loadWeights(join(this.dir, s.weights));
+    if (opts.optimizer) await model.loadOptimizer(join(this.dir, s.optimizer));
   }
 
   async remove(): Promise<void> {

@@ -28,6 +28,8 @@ export async function loadTrainingData(
   dataset: DatasetRecord,
   inputShape: [number, number, number],
   resize: Preprocessing['resize'],
+  /** The normalization a base model was trained with (fine-tuning); default: pixels / 255. */
+  preprocessing?: Preprocessing,
 ): Promise<TrainingData> {
   const [h, w, c] = inputShape;
   const cache = await ensurePackedCache(ctx.blobs.datasetDir(dataset.id), { height: h, width: w, channels: c as 1 | 3, resize });
@@ -37,7 +39,7 @@ export async function loadTrainingData(
     labels,
     meta,
     shape: { n: meta.n, h, w, c },
-    preprocessing: { inputShape, resize, scale: 1 / 255, mean: new Array<number>(c).fill(0), std: new Array<number>(c).fill(1) },
+    preprocessing: preprocessing ?? { inputShape, resize, scale: 1 / 255, mean: new Array<number>(c).fill(0), std: new Array<number>(c).fill(1) },
   };
 }
 
@@ -105,43 +107,47 @@ export function modelIdFor(jobId: string): string {
   return `mdl_${jobId.replace(/^job_/, '')}`;
 }
 
-export async function saveModelArtifact(
-  ctx: ServiceContext,
-  model: EngineModel,
-  m: {
-    jobId: string;
-    tenant: string;
-    datasetId: string;
-    spec: unknown;
-    classes: string[];
-    preprocessing: Preprocessing;
-    params: ParamCounts;
-    metrics: EvalMetrics;
-    history: EpochRecord[];
-  },
-): Promise<ModelRecord> {
-  const id = modelIdFor(m.jobId);
+export interface ArtifactInput {
+  /** Defaults to the id that follows from jobId. */
+  id?: string;
+  /** The job that produced it; absent for imported models. */
+  jobId?: string;
+  source: ModelRecord['source'];
+  tenant: string;
+  name?: string;
+  datasetId?: string;
+  spec: unknown;
+  classes: string[];
+  preprocessing: Preprocessing;
+  params: ParamCounts;
+  metrics?: EvalMetrics;
+  history?: EpochRecord[];
+}
+
+/** Writes spec.json, weights.safetensors and meta.json as one directory (built beside, then renamed) and records the model. */
+export async function saveModelArtifact(ctx: ServiceContext, model: EngineModel, m: ArtifactInput): Promise<ModelRecord> {
+  const id = m.id ?? modelIdFor(m.jobId!);
   const record: ModelRecord = {
     id,
     tenant: m.tenant,
-    name: id,
+    name: m.name ?? id,
     createdAt: new Date().toISOString(),
-    jobId: m.jobId,
-    datasetId: m.datasetId,
+    source: m.source,
+    ...(m.jobId ? { jobId: m.jobId } : {}),
+    ...(m.datasetId ? { datasetId: m.datasetId } : {}),
     spec: m.spec,
     classes: m.classes,
     preprocessing: m.preprocessing,
     params: m.params,
-    metrics: m.metrics,
-    history: m.history,
+    ...(m.metrics ? { metrics: m.metrics } : {}),
+    ...(m.history ? { history: m.history } : {}),
     device: model.device,
   };
-  // Build the directory beside its final place, then rename it in whole.
   const dir = ctx.blobs.modelDir(id);
   const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
   await writeFileAtomic(join(tmp, 'spec.json'), JSON.stringify(m.spec, null, 2));
   await model.saveWeights(join(tmp, 'weights.safetensors'), { format: 'pt', classes: JSON.stringify(m.classes) });
-  const meta = { id, classes: m.classes, preprocessing: m.preprocessing, params: m.params, metrics: m.metrics, history: m.history, jobId: m.jobId, datasetId: m.datasetId };
+  const { tenant: _t, spec: _s, ...meta } = record;
   await writeFileAtomic(join(tmp, 'meta.json'), JSON.stringify(meta, null, 2));
   await rm(dir, { recursive: true, force: true });
   await rename(tmp, dir);

@@ -101,6 +101,7 @@ export async function resourcesInUse(ctx: ServiceContext, tenant: string): Promi
     for (const j of page.items) {
       used.add(j.request.datasetId);
       if (j.request.type === 'evaluate') used.add(j.request.modelId);
+      if (j.request.type === 'finetune') used.add(j.request.baseModelId);
     }
     cursor = page.nextCursor;
   } while (cursor);

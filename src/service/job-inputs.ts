@@ -10,6 +10,7 @@ import { compileNested } from './architectures.js';
 import type { ServiceContext } from './context.js';
 import { getDataset } from './datasets.js';
 import { getModel } from './models.js';
+import { planTransfer, unfrozenLayers } from '../jobs/finetune.js';
 
 export async function checkJobInputs(ctx: ServiceContext, tenant: string, request: JobRequest): Promise<void> {
   const dataset = await getDataset(ctx, tenant, request.datasetId, 'datasetId');
@@ -27,6 +28,16 @@ export async function checkJobInputs(ctx: ServiceContext, tenant: string, reques
     if (channels !== 1 && channels !== 3) {
       throw new CnnError('DATASET_INCOMPATIBLE', `input.shape must have 1 (grayscale) or 3 (RGB) channels to train on images, not ${channels}`, 'model.spec.input.shape');
     }
+  } else if (request.type === 'finetune') {
+    const base = await getModel(ctx, tenant, request.baseModelId, 'baseModelId');
+    const k = request.numClasses ?? dataset.classes.length;
+    if (k !== dataset.classes.length) {
+      throw new CnnError('DATASET_INCOMPATIBLE', `numClasses is ${k} but dataset ${dataset.id} has ${dataset.classes.length} classes`, 'numClasses');
+    }
+    // Plans the transfer now, so an unknown fromLayer or a base without a dense head is a 400, not a failed job.
+    const plan = planTransfer(ctx, base.spec, k);
+    const s = request.strategy;
+    if (s.type !== 'featureExtraction') unfrozenLayers(plan, s.unfreeze, 'strategy.unfreeze');
   } else {
     const model = await getModel(ctx, tenant, request.modelId, 'modelId');
     if (model.classes.length !== dataset.classes.length) {

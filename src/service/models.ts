@@ -34,9 +34,11 @@ export interface ParamCounts {
 
 export interface ModelRecord extends OwnedRecord {
   name: string;
-  /** The job that produced it. */
-  jobId: string;
-  datasetId: string;
+  /** How it came to be: trained, fine-tuned from another model, or imported weights. */
+  source: 'train' | 'finetune' | 'import';
+  /** The job that produced it (absent for imports). */
+  jobId?: string;
+  datasetId?: string;
   spec: unknown;
   classes: string[];
   preprocessing: Preprocessing;

@@ -2,11 +2,26 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { CnnError } from '../../../errors.js';
 import type { ServiceContext } from '../../../service/context.js';
 import { deleteModel, getModel, listModels, modelArtifact } from '../../../service/models.js';
+import { importFieldsToBody, importModel } from '../../../service/import.js';
 import { predict } from '../../../service/predict.js';
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { pageQuery } from './query.js';
 
 export function modelRoutes(ctx: ServiceContext): FastifyPluginAsync {
   return async (app) => {
+    app.post('/models/import', async (req, reply) => {
+      const saved: string[] = [];
+      try {
+        const { weightsPath, fields } = await receiveWeights(ctx, req, saved);
+        const model = await importModel(ctx, req.tenant, { weightsPath, body: importFieldsToBody(fields) });
+        void reply.status(201).header('location', `/v1/models/${model.id}`);
+        return model;
+      } finally {
+        await Promise.all(saved.map((f) => rm(f, { force: true })));
+      }
+    });
     app.get('/models', async (req) => listModels(ctx, req.tenant, pageQuery(req.query as Record<string, string | undefined>)));
     app.get<{ Params: { id: string } }>('/models/:id', async (req) => getModel(ctx, req.tenant, req.params.id));
     app.delete<{ Params: { id: string } }>('/models/:id', async (req, reply) => {
@@ -46,4 +61,28 @@ async function receiveImages(ctx: ServiceContext, req: FastifyRequest): Promise<
     }
   }
   return { images, ...(topK !== undefined ? { topK } : {}) };
+}
+
+/** Streams the `weights` file to the uploads dir; text fields are collected. */
+async function receiveWeights(ctx: ServiceContext, req: FastifyRequest, saved: string[]): Promise<{ weightsPath: string; fields: Record<string, string> }> {
+  if (!req.isMultipart()) throw new CnnError('UPLOAD_MISSING_FILE', 'send multipart/form-data with a `weights` safetensors file and `zoo` or `spec`', 'weights');
+  let weightsPath: string | undefined;
+  const fields: Record<string, string> = {};
+  for await (const part of req.parts()) {
+    if (part.type === 'file') {
+      if (part.fieldname !== 'weights' || weightsPath) {
+        part.file.resume();
+        throw new CnnError('VALIDATION_FAILED', 'send one file, named `weights`', part.fieldname);
+      }
+      const path = await ctx.blobs.newUploadPath('.safetensors');
+      saved.push(path);
+      await pipeline(part.file, createWriteStream(path));
+      if (part.file.truncated) throw new CnnError('UPLOAD_TOO_LARGE', `weights exceed the upload limit of ${ctx.config.limits.maxUploadBytes} bytes`, 'weights');
+      weightsPath = path;
+    } else {
+      fields[part.fieldname] = String(part.value);
+    }
+  }
+  if (!weightsPath) throw new CnnError('UPLOAD_MISSING_FILE', 'a `weights` safetensors file is required', 'weights');
+  return { weightsPath, fields };
 }
