@@ -1,5 +1,6 @@
 #include "graph.h"
 
+#include <c10/core/GradMode.h>
 #include <ATen/CPUGeneratorImpl.h>
 #include <c10/util/Exception.h>
 #include <torch/cuda.h>
@@ -354,7 +355,7 @@ at::Tensor runLayer(Layer& l, const std::vector<at::Tensor>& in, bool training) 
       at::Tensor y = at::batch_norm(x, l.weight, l.bias, l.runningMean, l.runningVar, batchStats, l.momentum, l.epsilon,
                                     at::globalContext().userEnabledCuDNN());
       if (batchStats) {
-        at::NoGradGuard noGrad;
+        c10::NoGradGuard noGrad;
         l.numBatchesTracked.add_(1);
       }
       return activate(y, l.activation, l.alpha, true);
@@ -473,7 +474,7 @@ at::Tensor forward(Graph& graph, const at::Tensor& input, bool training) {
 }
 
 void checkShapes(Graph& graph) {
-  at::NoGradGuard noGrad;
+  c10::NoGradGuard noGrad;
   std::vector<int64_t> shape{1};
   shape.insert(shape.end(), graph.inputShape.begin(), graph.inputShape.end());
   at::Tensor x = at::zeros(shape, at::TensorOptions().dtype(at::kFloat).device(graph.device));

@@ -1,5 +1,7 @@
 #include "io.h"
 
+#include <c10/core/GradMode.h>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -286,7 +288,7 @@ WeightsReport loadWeights(Graph& graph, const std::string& path, bool strict) {
                       {{"missing", report.missing}, {"unexpected", report.unexpected}, {"mismatched", report.mismatched}});
   }
   // Everything was checked first, so a strict failure leaves the model untouched.
-  at::NoGradGuard noGrad;
+  c10::NoGradGuard noGrad;
   for (auto& c : copies) c.first.copy_(c.second);
   return report;
 }

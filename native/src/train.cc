@@ -1,5 +1,6 @@
 #include "train.h"
 
+#include <c10/core/GradMode.h>
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
@@ -187,7 +188,7 @@ EpochResult trainEpoch(Model& model, const Dataset& data, const TrainOptions& o,
     loss.backward();
     model.optimizer->step();
     {
-      at::NoGradGuard noGrad;
+      c10::NoGradGuard noGrad;
       lossSum.add_(loss.detach(), static_cast<double>(len));
       correct.add_(logits.argmax(1).eq(y).sum());
     }
@@ -222,7 +223,7 @@ EvalResult evaluate(Model& model, const Dataset& data, const EvalOptions& o) {
   Graph& graph = model.graph;
   const at::Device device = graph.device;
   int64_t classes = graph.numClasses();
-  at::NoGradGuard noGrad;
+  c10::NoGradGuard noGrad;
 
   at::Tensor order = sampleOrder(data, o.hasIndices, o.indices, false, 0);
   int64_t count = order.size(0);
@@ -268,7 +269,7 @@ at::Tensor predict(Model& model, const at::Tensor& images, const std::vector<dou
     badArgument("images do not match the model input (expected HxWxC " + std::to_string(in[1]) + "x" + std::to_string(in[2]) +
                 "x" + std::to_string(in[0]) + ")");
   }
-  at::NoGradGuard noGrad;
+  c10::NoGradGuard noGrad;
   BatchPreparer prepare(mean, std, in[0], graph.device);
   std::vector<at::Tensor> outputs;
   int64_t n = images.size(0);
@@ -283,7 +284,7 @@ at::Tensor predict(Model& model, const at::Tensor& images, const std::vector<dou
 }
 
 at::Tensor forwardBatch(Model& model, const at::Tensor& input) {
-  at::NoGradGuard noGrad;
+  c10::NoGradGuard noGrad;
   at::Tensor out = forward(model.graph, input.to(model.graph.device), false);
   return out.to(at::kCPU, at::kFloat).contiguous();
 }
