@@ -18,6 +18,7 @@ const { values: args } = parseArgs({
     batch: { type: 'string', default: '64' },
     threads: { type: 'string', default: '2' },
     model: { type: 'string', default: 'mnist-cnn' },
+    input: { type: 'string', default: '28' },
     python: { type: 'string', default: '/usr/bin/python3' },
   },
 });
@@ -26,7 +27,32 @@ const WARMUP = Number(args.warmup);
 const BATCH = Number(args.batch);
 const THREADS = Number(args.threads);
 const FASHION = '/usr/share/datasets/fashion-mnist';
-const SPECS: Record<string, string> = { 'mnist-cnn': 'examples/mnist-cnn.json' };
+const INPUT = Number(args.input);
+const SPECS: Record<string, () => unknown> = {
+  'mnist-cnn': () => JSON.parse(readFileSync(new URL('../examples/mnist-cnn.json', import.meta.url), 'utf8')),
+  resnet18: () => ({ zoo: 'resnet18', numClasses: 10, inputShape: [INPUT, INPUT, 1] }),
+};
+
+/** Bilinear resize of 28x28 grey images to size x size (half-pixel centres, as F.interpolate with align_corners=False). */
+function resize(images: Uint8Array, n: number, size: number): Uint8Array {
+  if (size === 28) return images;
+  const out = new Uint8Array(n * size * size);
+  const scale = 28 / size;
+  for (let k = 0; k < n; k++) {
+    const src = k * 784;
+    for (let y = 0; y < size; y++) {
+      const sy = Math.min(27, Math.max(0, (y + 0.5) * scale - 0.5));
+      const y0 = Math.floor(sy), y1 = Math.min(27, y0 + 1), fy = sy - y0;
+      for (let x = 0; x < size; x++) {
+        const sx = Math.min(27, Math.max(0, (x + 0.5) * scale - 0.5));
+        const x0 = Math.floor(sx), x1 = Math.min(27, x0 + 1), fx = sx - x0;
+        const v = (images[src + y0 * 28 + x0]! * (1 - fx) + images[src + y0 * 28 + x1]! * fx) * (1 - fy) + (images[src + y1 * 28 + x0]! * (1 - fx) + images[src + y1 * 28 + x1]! * fx) * fy;
+        out[k * size * size + y * size + x] = Math.round(v);
+      }
+    }
+  }
+  return out;
+}
 
 function loadData(n: number): { images: Uint8Array; labels: Int32Array; source: string } {
   const path = `${FASHION}/train-images-idx3-ubyte.gz`;
@@ -41,16 +67,16 @@ function loadData(n: number): { images: Uint8Array; labels: Int32Array; source: 
 }
 
 async function ours(): Promise<{ imagesPerSec: number; lagMs: { p50: number; p99: number; max: number } }> {
-  const specPath = SPECS[args.model!];
-  if (!specPath) throw new Error(`--model must be one of ${Object.keys(SPECS).join(', ')}`);
-  const { graph, summary } = compileSpec(JSON.parse(readFileSync(new URL(`../${specPath}`, import.meta.url), 'utf8')));
+  const spec = SPECS[args.model!];
+  if (!spec) throw new Error(`--model must be one of ${Object.keys(SPECS).join(', ')}`);
+  const { graph, summary } = compileSpec(spec());
   setEngineThreads(THREADS);
   const n = BATCH * 50; // as the reference
   const data = loadData(n);
   const model = await createEngineModel(graph, { device: 'cpu', seed: 0 });
-  const ds = await model.dataset(data.images, data.labels, { n, h: 28, w: 28, c: 1 }, 10);
+  const ds = await model.dataset(resize(data.images, n, INPUT), data.labels, { n, h: INPUT, w: INPUT, c: 1 }, 10);
   model.configureOptimizer({ type: 'adam', learningRate: 1e-3 });
-  console.log(`model ${args.model}: ${summary.totals.totalParams.toLocaleString('en')} parameters; data ${data.source}; batch ${BATCH}; ${THREADS} threads; libtorch ${engineInfo().torchVersion}`);
+  console.log(`model ${args.model} at ${INPUT}x${INPUT}x1: ${summary.totals.totalParams.toLocaleString('en')} parameters; data ${data.source}; batch ${BATCH}; ${THREADS} threads; libtorch ${engineInfo().torchVersion}`);
 
   await model.trainEpoch(ds, { batchSize: BATCH, maxSteps: WARMUP, seed: 1 });
   // The timer measures how late the event loop runs it while the native call works.
@@ -78,7 +104,7 @@ async function ours(): Promise<{ imagesPerSec: number; lagMs: { p50: number; p99
 
 function reference(): { imagesPerSec: number; engine: string } | undefined {
   try {
-    const out = execFileSync(args.python!, ['bench/reference_torch.py', '--model', args.model!, '--steps', String(STEPS), '--warmup', String(WARMUP), '--batch', String(BATCH), '--threads', String(THREADS)], {
+    const out = execFileSync(args.python!, ['bench/reference_torch.py', '--model', args.model!, '--input', String(INPUT), '--steps', String(STEPS), '--warmup', String(WARMUP), '--batch', String(BATCH), '--threads', String(THREADS)], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
     });
