@@ -14,6 +14,7 @@ const bytes = int(1);
 export const CONFIG_DOCS = {
   PORT: [int(0).max(65535), '8080', 'HTTP port of the REST API.'],
   HOST: [z.string().min(1), '0.0.0.0', 'Interface the API listens on.'],
+  GRPC_PORT: [int(0).max(65535), '50051', 'gRPC port (the `cnn.v1` services and `grpc.health.v1.Health`), on HOST as well.'],
   REDIS_URL: [z.string().url().optional(), undefined, 'Redis URL. Unset: `npm start` runs a local redis-server child (data under CNN_DATA_DIR/redis, AOF on).'],
   CNN_DATA_DIR: [z.string().min(1), './data', 'Data dir: datasets, packed caches, checkpoints, model artifacts.'],
   CNN_API_KEYS: [z.string().optional(), undefined, 'Comma-separated `tenant:key` pairs. Unset: a dev key is generated once into CNN_DATA_DIR/api-key (mode 0600) for tenant `dev`.'],
@@ -37,6 +38,7 @@ export type ConfigKey = keyof Docs;
 export interface Config {
   port: number;
   host: string;
+  grpcPort: number;
   redisUrl: string | undefined;
   dataDir: string;
   apiKeys: Map<string, string> | undefined; // key → tenant
@@ -94,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port: v.PORT as number,
     host: v.HOST as string,
+    grpcPort: v.GRPC_PORT as number,
     redisUrl: v.REDIS_URL as string | undefined,
     dataDir: resolve(v.CNN_DATA_DIR as string),
     apiKeys: v.CNN_API_KEYS ? parseApiKeys(v.CNN_API_KEYS as string) : undefined,

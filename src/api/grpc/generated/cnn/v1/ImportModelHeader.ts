@@ -13,7 +13,7 @@ export interface ImportModelHeader {
   'zoo'?: (string);
   'specJson'?: (string);
   /**
-   * Zoo models: the classifier's classes; 0 means the zoo default.
+   * Zoo models: the classifier's classes; 0 means the zoo default (1000).
    */
   'numClasses'?: (number);
   /**
@@ -24,6 +24,16 @@ export interface ImportModelHeader {
    * One name per output class; empty means `0`, `1`, ...
    */
   'classNames'?: (string)[];
+  /**
+   * Per-channel normalization after scaling pixels to [0, 1]; empty means
+   * ImageNet's for 3-channel zoo models, else mean 0 and std 1.
+   */
+  'mean'?: (number | string)[];
+  'std'?: (number | string)[];
+  /**
+   * `stretch`, `pad` or `crop`; empty means `stretch`.
+   */
+  'resize'?: (string);
 }
 
 export interface ImportModelHeader__Output {
@@ -38,7 +48,7 @@ export interface ImportModelHeader__Output {
   'zoo': (string);
   'specJson': (string);
   /**
-   * Zoo models: the classifier's classes; 0 means the zoo default.
+   * Zoo models: the classifier's classes; 0 means the zoo default (1000).
    */
   'numClasses': (number);
   /**
@@ -49,4 +59,14 @@ export interface ImportModelHeader__Output {
    * One name per output class; empty means `0`, `1`, ...
    */
   'classNames': (string)[];
+  /**
+   * Per-channel normalization after scaling pixels to [0, 1]; empty means
+   * ImageNet's for 3-channel zoo models, else mean 0 and std 1.
+   */
+  'mean': (number)[];
+  'std': (number)[];
+  /**
+   * `stretch`, `pad` or `crop`; empty means `stretch`.
+   */
+  'resize': (string);
 }

@@ -23,6 +23,10 @@ export interface Model {
   'specJson'?: (string);
   'metricsJson'?: (string);
   'historyJson'?: (string);
+  /**
+   * `train`, `finetune` or `import`.
+   */
+  'source'?: (string);
 }
 
 export interface Model__Output {
@@ -45,4 +49,8 @@ export interface Model__Output {
   'specJson': (string);
   'metricsJson': (string);
   'historyJson': (string);
+  /**
+   * `train`, `finetune` or `import`.
+   */
+  'source': (string);
 }

@@ -53,16 +53,24 @@ export interface ModelsClient extends grpc.Client {
   getModel(argument: _cnn_v1_GetModelRequest, callback: grpc.requestCallback<_cnn_v1_Model__Output>): grpc.ClientUnaryCall;
   
   /**
-   * Client-streaming: a header, then the weights (safetensors) as chunks of
-   * up to 4 MiB each, counted against CNN_MAX_UPLOAD_BYTES.
+   * Client-streaming, as POST /v1/models/import: a header (a zoo name or a
+   * spec, classes, preprocessing), then the weights (safetensors, tensor names
+   * as the spec's; torchvision's state_dict keys for zoo models) as chunks of
+   * up to 4 MiB each, counted against CNN_MAX_UPLOAD_BYTES. The header is
+   * checked as soon as it arrives; the weights must fit the model exactly
+   * (INVALID_ARGUMENT, ENGINE_WEIGHTS_MISMATCH, listing the tensors).
    */
   ImportModel(metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_cnn_v1_Model__Output>): grpc.ClientWritableStream<_cnn_v1_ImportModelRequest>;
   ImportModel(metadata: grpc.Metadata, callback: grpc.requestCallback<_cnn_v1_Model__Output>): grpc.ClientWritableStream<_cnn_v1_ImportModelRequest>;
   ImportModel(options: grpc.CallOptions, callback: grpc.requestCallback<_cnn_v1_Model__Output>): grpc.ClientWritableStream<_cnn_v1_ImportModelRequest>;
   ImportModel(callback: grpc.requestCallback<_cnn_v1_Model__Output>): grpc.ClientWritableStream<_cnn_v1_ImportModelRequest>;
   /**
-   * Client-streaming: a header, then the weights (safetensors) as chunks of
-   * up to 4 MiB each, counted against CNN_MAX_UPLOAD_BYTES.
+   * Client-streaming, as POST /v1/models/import: a header (a zoo name or a
+   * spec, classes, preprocessing), then the weights (safetensors, tensor names
+   * as the spec's; torchvision's state_dict keys for zoo models) as chunks of
+   * up to 4 MiB each, counted against CNN_MAX_UPLOAD_BYTES. The header is
+   * checked as soon as it arrives; the weights must fit the model exactly
+   * (INVALID_ARGUMENT, ENGINE_WEIGHTS_MISMATCH, listing the tensors).
    */
   importModel(metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_cnn_v1_Model__Output>): grpc.ClientWritableStream<_cnn_v1_ImportModelRequest>;
   importModel(metadata: grpc.Metadata, callback: grpc.requestCallback<_cnn_v1_Model__Output>): grpc.ClientWritableStream<_cnn_v1_ImportModelRequest>;
@@ -112,8 +120,12 @@ export interface ModelsHandlers extends grpc.UntypedServiceImplementation {
   GetModel: grpc.handleUnaryCall<_cnn_v1_GetModelRequest__Output, _cnn_v1_Model>;
   
   /**
-   * Client-streaming: a header, then the weights (safetensors) as chunks of
-   * up to 4 MiB each, counted against CNN_MAX_UPLOAD_BYTES.
+   * Client-streaming, as POST /v1/models/import: a header (a zoo name or a
+   * spec, classes, preprocessing), then the weights (safetensors, tensor names
+   * as the spec's; torchvision's state_dict keys for zoo models) as chunks of
+   * up to 4 MiB each, counted against CNN_MAX_UPLOAD_BYTES. The header is
+   * checked as soon as it arrives; the weights must fit the model exactly
+   * (INVALID_ARGUMENT, ENGINE_WEIGHTS_MISMATCH, listing the tensors).
    */
   ImportModel: grpc.handleClientStreamingCall<_cnn_v1_ImportModelRequest__Output, _cnn_v1_Model>;
   
