@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { stringify } from 'yaml';
 import { ERROR_TABLE } from '../../errors.js';
 import { AugmentationSchema, EarlyStoppingSchema, JOB_STATES, JobRequestSchema, OptimizerSchema, TrainingOptionsSchema } from '../../jobs/schemas.js';
+import { ImportRequestSchema } from '../../service/import.js';
 import { specOrZooRefSchema } from '../../spec/index.js';
 
 const ErrorBody = z.object({
@@ -70,7 +71,7 @@ const ParamCounts = z.object({ total: z.number().int(), trainable: z.number().in
 
 const Job = z.object({
   id: z.string(),
-  type: z.enum(['train', 'evaluate']),
+  type: z.enum(['train', 'evaluate', 'finetune']),
   state: z.enum(JOB_STATES),
   request: z.unknown().describe('The job request as validated, defaults filled in.'),
   createdAt: z.string(),
@@ -122,8 +123,9 @@ const Model = z.object({
   id: z.string(),
   name: z.string(),
   createdAt: z.string(),
-  jobId: z.string(),
-  datasetId: z.string(),
+  source: z.enum(['train', 'finetune', 'import']),
+  jobId: z.string().optional(),
+  datasetId: z.string().optional(),
   spec: z.unknown(),
   classes: z.array(z.string()),
   preprocessing: z.object({
@@ -170,6 +172,7 @@ const SCHEMAS = {
   ZooList,
   Summary,
   JobRequest: JobRequestSchema,
+  ImportRequest: ImportRequestSchema,
   TrainingOptions: TrainingOptionsSchema,
   Optimizer: OptimizerSchema,
   EarlyStopping: EarlyStoppingSchema,
@@ -213,7 +216,7 @@ const pageParams = [
 ];
 
 export function buildOpenApi(): Record<string, unknown> {
-  const REQUEST_SCHEMAS: SchemaName[] = ['ArchitectureSpec', 'JobRequest', 'TrainingOptions', 'Optimizer', 'EarlyStopping', 'Augmentation'];
+  const REQUEST_SCHEMAS: SchemaName[] = ['ArchitectureSpec', 'JobRequest', 'ImportRequest', 'TrainingOptions', 'Optimizer', 'EarlyStopping', 'Augmentation'];
   const schemas = Object.fromEntries(
     (Object.entries(SCHEMAS) as [SchemaName, z.ZodType][]).map(([name, s]) => [name, jsonSchema(s, REQUEST_SCHEMAS.includes(name) ? 'input' : 'output')]),
   );
@@ -275,7 +278,7 @@ export function buildOpenApi(): Record<string, unknown> {
       },
       '/v1/jobs': {
         post: {
-          summary: 'Submit a train or evaluate job',
+          summary: 'Submit a train, evaluate or finetune job',
           parameters: [{ name: 'Idempotency-Key', in: 'header', schema: { type: 'string' }, description: 'A retry with the same key returns the same job.' }],
           requestBody: { required: true, content: json('JobRequest') },
           responses: {
@@ -291,7 +294,7 @@ export function buildOpenApi(): Record<string, unknown> {
           parameters: [
             ...pageParams,
             { name: 'state', in: 'query', schema: { type: 'string', enum: [...JOB_STATES] } },
-            { name: 'type', in: 'query', schema: { type: 'string', enum: ['train', 'evaluate'] } },
+            { name: 'type', in: 'query', schema: { type: 'string', enum: ['train', 'evaluate', 'finetune'] } },
           ],
           responses: { '200': { description: 'A page.', content: json('JobPage') }, ...errors(400, 401) },
         },
@@ -305,6 +308,21 @@ export function buildOpenApi(): Record<string, unknown> {
           summary: 'Server-Sent Events: the current state first, then progress and state changes, then `end`',
           parameters: [idParam('Job')],
           responses: { '200': { description: 'text/event-stream; events `state`, `progress` (data: a Job), and `end`.', content: { 'text/event-stream': { schema: { type: 'string' } } } }, ...errors(401, 404) },
+        },
+      },
+      '/v1/models/import': {
+        post: {
+          summary: 'Import weights (safetensors) with a zoo name or a spec; missing, unexpected or mis-shaped tensors are listed by name',
+          description: 'multipart/form-data: a `weights` file plus the text fields of ImportRequest (`spec`, `inputShape`, `classNames`, `mean`, `std` as JSON; `classNames` and `inputShape` may also be comma-separated).',
+          requestBody: {
+            required: true,
+            content: {
+              'multipart/form-data': {
+                schema: { allOf: [ref('ImportRequest'), { type: 'object', properties: { weights: { type: 'string', format: 'binary' } }, required: ['weights'] }] },
+              },
+            },
+          },
+          responses: { '201': { description: 'The model.', content: json('Model') }, ...errors(400, 401, 413) },
         },
       },
       '/v1/models': { get: { summary: 'List models, newest first', parameters: pageParams, responses: { '200': { description: 'A page.', content: json('ModelPage') }, ...errors(400, 401) } } },
