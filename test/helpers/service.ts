@@ -1,9 +1,11 @@
 // The whole service in one test process: a private redis-server, a temp data
-// dir, the REST API on a free port, and (optionally) in-process workers.
+// dir, the REST API on a free port, optionally the gRPC API on another, and
+// (optionally) in-process workers.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { startGrpcServer, type GrpcServerOptions, type RunningGrpcServer } from '../../src/api/grpc/server.js';
 import { buildHttpApp } from '../../src/api/http/app.js';
 import type { RunningWorker } from '../../src/jobs/runner.js';
 import { createRuntime, startWorkers, type Runtime } from '../../src/runtime.js';
@@ -18,6 +20,10 @@ export interface TestService {
   redis: TestRedis;
   rt: Runtime;
   app: FastifyInstance;
+  /** Set when started with `grpc`. */
+  grpc?: RunningGrpcServer;
+  /** `127.0.0.1:<port>` of the gRPC API, when started with `grpc`. */
+  grpcTarget?: string;
   workers: RunningWorker[];
   env: Record<string, string>;
   /** fetch with tenant A's key (or `key: null` for none). */
@@ -25,7 +31,14 @@ export interface TestService {
   close(): Promise<void>;
 }
 
-export async function startTestService(opts: { workers?: number; env?: Record<string, string> } = {}): Promise<TestService> {
+export interface TestServiceOptions {
+  workers?: number;
+  env?: Record<string, string>;
+  /** Also start the gRPC API (true, or server options such as a short default deadline). */
+  grpc?: boolean | Partial<Omit<GrpcServerOptions, 'host' | 'port'>>;
+}
+
+export async function startTestService(opts: TestServiceOptions = {}): Promise<TestService> {
   const redis = await startTestRedis();
   const dataDir = mkdtempSync(join(tmpdir(), 'cnn-data-'));
   const env = {
@@ -41,6 +54,7 @@ export async function startTestService(opts: { workers?: number; env?: Record<st
   const app = await buildHttpApp(rt.ctx);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  const grpc = opts.grpc ? await startGrpcServer(rt.ctx, { ...(opts.grpc === true ? {} : opts.grpc), host: '127.0.0.1', port: 0 }) : undefined;
   const workers = await startWorkers(rt, opts.workers ?? 1);
   return {
     url,
@@ -48,6 +62,7 @@ export async function startTestService(opts: { workers?: number; env?: Record<st
     redis,
     rt,
     app,
+    ...(grpc ? { grpc, grpcTarget: `127.0.0.1:${grpc.port}` } : {}),
     workers,
     env,
     call(path, init = {}) {
@@ -58,6 +73,7 @@ export async function startTestService(opts: { workers?: number; env?: Record<st
     },
     async close() {
       await Promise.all(workers.map((w) => w.close()));
+      await grpc?.close();
       await app.close();
       await rt.close();
       await redis.stop();
