@@ -54,6 +54,7 @@ export const ERROR_TABLE = {
   ENGINE_OUT_OF_MEMORY: { http: 507, grpc: G.RESOURCE_EXHAUSTED, doc: 'The device ran out of memory.' },
   ENGINE_DEVICE_UNAVAILABLE: { http: 400, grpc: G.FAILED_PRECONDITION, doc: 'The requested device (e.g. cuda) is not available.' },
   ENGINE_WEIGHTS_MISMATCH: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'A weights file does not fit the model: missing, unexpected or mis-shaped tensors.' },
+  WEIGHTS_INVALID: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'An uploaded weights file is not a readable safetensors file.' },
   ENGINE_IO_ERROR: { http: 500, grpc: G.INTERNAL, doc: 'Reading or writing a weights file failed.' },
   ENGINE_CANCELLED: { http: 409, grpc: G.ABORTED, doc: 'The engine call was cancelled.' },
   ENGINE_INTERNAL: { http: 500, grpc: G.INTERNAL, doc: 'libtorch raised an unexpected error.' },

@@ -58,7 +58,11 @@ export async function importModel(ctx: ServiceContext, tenant: string, input: { 
     try {
       await model.loadWeights(input.weightsPath, { strict: true });
     } catch (e) {
-      if (isCnnError(e)) throw e.nestedUnder('weights');
+      // A bad upload is the client's input: say what is wrong without the server's file path.
+      if (isCnnError(e) && e.code === 'ENGINE_IO_ERROR') {
+        throw new CnnError('WEIGHTS_INVALID', `not a readable safetensors file (${e.reason.replace(/'[^']*'/g, 'the file')})`, 'weights');
+      }
+      if (isCnnError(e)) throw new CnnError(e.code, e.reason.replace(/'\/[^']*'/g, 'the weights file'), 'weights', e.details);
       throw e;
     }
     const counts = model.paramCounts();
