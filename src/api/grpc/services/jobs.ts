@@ -1,5 +1,5 @@
 /** cnn.v1.Jobs: submit, read, list, cancel, and watch a job's events. */
-import { cancelJob, getJob, listJobs, submitJob } from '../../../service/jobs.js';
+import { cancelJob, getJob, listJobs, submitJob, type ListJobsQuery } from '../../../service/jobs.js';
 import type { CallKit } from '../calls.js';
 import { jobEventMessage, jobMessage, jobStateFromProto } from '../convert.js';
 import type { JobsHandlers } from '../generated/cnn/v1/Jobs.js';
@@ -21,7 +21,8 @@ export function jobsService(kit: CallKit): JobsHandlers {
 
     ListJobs: kit.unary('ListJobs', async (req, { tenant }) => {
       const state = jobStateFromProto(req.state);
-      const type = req.type === '' ? undefined : (req.type as NonNullable<Parameters<typeof listJobs>[2]['type']>);
+      // An unknown type matches no job, as over REST.
+      const type = req.type === '' ? undefined : (req.type as ListJobsQuery['type']);
       const page = await listJobs(ctx, tenant, { ...pageOf(req), ...(state ? { state } : {}), ...(type ? { type } : {}) });
       return { items: page.items.map(jobMessage), nextCursor: page.nextCursor ?? '', total: page.total };
     }),
