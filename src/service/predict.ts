@@ -61,6 +61,8 @@ export async function predict(
 ): Promise<PredictionResult> {
   const rec = await getModel(ctx, tenant, modelId);
   if (images.length === 0) throw new CnnError('PREDICT_BAD_IMAGE', 'send at least one `image` file', 'image');
+  const max = ctx.config.limits.maxPredictImages;
+  if (images.length > max) throw new CnnError('PREDICT_TOO_MANY_IMAGES', `at most ${max} images per request (CNN_MAX_PREDICT_IMAGES)`, 'image');
   const k = topKRaw === undefined ? Math.min(5, rec.classes.length) : Number(topKRaw);
   if (!Number.isInteger(k) || k < 1 || k > rec.classes.length) throw new CnnError('VALIDATION_FAILED', `topK must be an integer from 1 to ${rec.classes.length}`, 'topK');
   const pre = rec.preprocessing;

@@ -1,17 +1,10 @@
 /** Request fields every service reads the same way: pages, JSON text, field names in errors. */
 import { CnnError, isCnnError, type ErrorCode } from '../../errors.js';
+import { checkPage, DEFAULT_PAGE_LIMIT } from '../../service/auth.js';
 
-export const MAX_PAGE_LIMIT = 100;
-export const DEFAULT_PAGE_LIMIT = 20;
-
-/** `limit` (0 = default) and `cursor` ('' = first page) with the same bounds as REST. */
+/** `limit` (0 = default) and `cursor` ('' = first page), checked as REST checks them. */
 export function pageOf(req: { limit: number; cursor: string }): { limit: number; cursor?: string } {
-  const limit = req.limit === 0 ? DEFAULT_PAGE_LIMIT : req.limit;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_LIMIT) {
-    throw new CnnError('VALIDATION_FAILED', `limit must be an integer from 1 to ${MAX_PAGE_LIMIT} (0 for ${DEFAULT_PAGE_LIMIT})`, 'limit');
-  }
-  if (req.cursor !== '' && !/^\d{1,9}$/.test(req.cursor)) throw new CnnError('VALIDATION_FAILED', 'cursor must be a value returned as next_cursor', 'cursor');
-  return { limit, ...(req.cursor !== '' ? { cursor: req.cursor } : {}) };
+  return checkPage(req.limit === 0 ? DEFAULT_PAGE_LIMIT : req.limit, req.cursor === '' ? undefined : req.cursor);
 }
 
 /** A JSON text field of a request, parsed; bad JSON is reported at that field. */

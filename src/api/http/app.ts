@@ -6,6 +6,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
 import { CnnError, isCnnError } from '../../errors.js';
+import { tenantForAuthorization } from '../../service/auth.js';
 import type { ServiceContext } from '../../service/context.js';
 import { architectureRoutes } from './routes/architectures.js';
 import { datasetRoutes } from './routes/datasets.js';
@@ -17,15 +18,6 @@ declare module 'fastify' {
   interface FastifyRequest {
     tenant: string;
   }
-}
-
-/** Resolves `Authorization: Bearer <key>` to a tenant, or throws UNAUTHENTICATED. */
-export function tenantOf(ctx: ServiceContext, header: string | undefined): string {
-  const m = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  if (!m) throw new CnnError('UNAUTHENTICATED', 'send Authorization: Bearer <api key>');
-  const tenant = ctx.config.apiKeys?.get(m[1]!);
-  if (!tenant) throw new CnnError('UNAUTHENTICATED', 'unknown API key');
-  return tenant;
 }
 
 export async function buildHttpApp(ctx: ServiceContext): Promise<FastifyInstance> {
@@ -48,7 +40,7 @@ export async function buildHttpApp(ctx: ServiceContext): Promise<FastifyInstance
 
   app.decorateRequest('tenant', '');
   app.addHook('onRequest', async (req: FastifyRequest) => {
-    if (req.url.startsWith('/v1/')) req.tenant = tenantOf(ctx, req.headers.authorization);
+    if (req.url.startsWith('/v1/')) req.tenant = tenantForAuthorization(ctx, req.headers.authorization);
   });
 
   app.setErrorHandler((err, req, reply) => {
