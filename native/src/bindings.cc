@@ -8,7 +8,9 @@
 //
 //   info(): { torchVersion, cudaAvailable, cudaDeviceCount, numThreads, builtWithCuda }
 //   setNumThreads(n: number): void
-//   createModel(graphJson: string, { device?: 'cpu'|'cuda'|'cuda:N'|'auto', seed?: number }): Promise<Model>
+//   createModel(graphJson: string, { device?: 'cpu'|'cuda'|'cuda:N'|'auto', seed?: number,
+//               precision?: 'auto'|'fp32'|'bf16' /* auto: bf16 autocast on CUDA */,
+//               channelsLast?: boolean /* default: on for CUDA */, deterministic?: boolean }): Promise<Model>
 //   createDataset(images: Uint8Array /* NHWC */, labels: Int32Array,
 //                 { n, h, w, c, numClasses, device? }): Promise<Dataset>
 //   augmentBatch(images: Uint8Array, { n, h, w, c }, augment: AugmentOptions, seed: number)
@@ -16,13 +18,16 @@
 //
 //   class Model (made by createModel only)
 //     readonly device: string; readonly numClasses: number; readonly outputSoftmax: boolean
+//     readonly precision: 'fp32'|'bf16'; readonly channelsLast: boolean
 //     paramCounts(): { total, trainable, frozen, buffers }
 //     tensors(): Array<{ name, shape: number[], kind: 'parameter'|'buffer', trainable: boolean }>
 //     configureOptimizer({ type: 'sgd'|'adam'|'adamw'|'rmsprop', learningRate, momentum?, nesterov?,
-//                          weightDecay?, beta1?, beta2?, eps?, rho? }): void
-//     setLearningRate(lr: number): void
+//                          weightDecay?, beta1?, beta2?, eps?, rho?,
+//                          groups?: Array<{ layers: string[], learningRate }> }): void
+//     setLearningRate(lr: number): void   // groups keep their ratio to the base rate
 //     trainEpoch(dataset, { batchSize?, shuffle?, seed?, mean?, std?, augment?: AugmentOptions,
-//                labelSmoothing?, maxSteps?, indices?: Int32Array, progressIntervalMs? },
+//                labelSmoothing?, classWeights?: number[], gradClipNorm?, maxSteps?,
+//                indices?: Int32Array, progressIntervalMs? },
 //                onProgress?: (p: { step, steps, loss, accuracy, images, imagesPerSec }) => void)
 //         : Promise<{ loss, accuracy, images, steps, seconds }>
 //     evaluate(dataset, { batchSize?, mean?, std?, indices?: Int32Array })
@@ -41,7 +46,8 @@
 //     readonly n, h, w, c, numClasses: number; readonly device: string; dispose(): void
 //
 //   AugmentOptions: { rotationRange?, widthShiftRange?, heightShiftRange?, shearRange?, zoomRange?,
-//                     horizontalFlip?, verticalFlip?, brightnessRange?, fillMode?, cval? }
+//                     horizontalFlip?, verticalFlip?, brightnessRange?, fillMode?, cval?,
+//                     randomResizedCrop?: { scale?: [lo, hi], ratio?: [lo, hi] } }
 //     ranges are [lo, hi] or Keras's symmetric r (zoom z: [1-z, 1+z]); shifts are fractions of the
 //     size, positive moves content right/down; angles in degrees; flips are a probability or a
 //     boolean (true: 0.5); fillMode 'nearest'|'constant'|'reflect'; cval in [0, 1].
@@ -120,7 +126,34 @@ AugmentOptions readAugment(const Napi::Value& value, const std::string& where) {
   else if (fill == "reflect") a.fill = FillMode::Reflect;
   else badArgument(o.field("fillMode") + " must be 'nearest', 'constant' or 'reflect'");
   a.cval = o.number("cval", 0);
+  if (o.has("randomResizedCrop")) {
+    Options crop(o.get("randomResizedCrop"), o.field("randomResizedCrop"));
+    a.randomResizedCrop = true;
+    a.cropScale = toRange(crop.range("scale", {0.08, 1.0}, 0));
+    a.cropRatio = toRange(crop.range("ratio", {3.0 / 4.0, 4.0 / 3.0}, 1));
+    if (!(a.cropScale.lo > 0 && a.cropScale.hi <= 1)) badArgument(crop.field("scale") + " must lie in (0, 1]");
+    if (!(a.cropRatio.lo > 0)) badArgument(crop.field("ratio") + " must be positive");
+  }
   return a;
+}
+
+std::vector<ParamGroupConfig> readGroups(const Options& o) {
+  std::vector<ParamGroupConfig> groups;
+  if (!o.has("groups")) return groups;
+  Napi::Value v = o.get("groups");
+  if (!v.IsArray()) badArgument(o.field("groups") + " must be an array of { layers, learningRate }");
+  Napi::Array arr = v.As<Napi::Array>();
+  for (uint32_t i = 0; i < arr.Length(); ++i) {
+    Options g(arr.Get(i), o.field("groups") + "[" + std::to_string(i) + "]");
+    ParamGroupConfig group;
+    if (!g.has("layers") || !g.get("layers").IsArray()) badArgument(g.field("layers") + " must be an array of layer names");
+    Napi::Array layers = g.get("layers").As<Napi::Array>();
+    for (uint32_t j = 0; j < layers.Length(); ++j) group.layers.push_back(stringArg(layers.Get(j), g.field("layers")));
+    if (!g.has("learningRate")) badArgument(g.field("learningRate") + " is required");
+    group.learningRate = g.number("learningRate", 0);
+    groups.push_back(std::move(group));
+  }
+  return groups;
 }
 
 uint64_t readSeed(const Options& o, const char* key, uint64_t fallback) {
@@ -216,6 +249,8 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
                            InstanceAccessor<&ModelWrap::getNumClasses>("numClasses"),
                            InstanceAccessor<&ModelWrap::getOutputSoftmax>("outputSoftmax"),
                            InstanceAccessor<&ModelWrap::getLearningRate>("learningRate"),
+                           InstanceAccessor<&ModelWrap::getPrecision>("precision"),
+                           InstanceAccessor<&ModelWrap::getChannelsLast>("channelsLast"),
                            InstanceMethod<&ModelWrap::paramCounts>("paramCounts"),
                            InstanceMethod<&ModelWrap::tensors>("tensors"),
                            InstanceMethod<&ModelWrap::configureOptimizer>("configureOptimizer"),
@@ -263,6 +298,13 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
   }
   Napi::Value getOutputSoftmax(const Napi::CallbackInfo& info) {
     return guard(info.Env(), [&] { return Napi::Boolean::New(info.Env(), live()->graph.outputSoftmax); });
+  }
+
+  Napi::Value getPrecision(const Napi::CallbackInfo& info) {
+    return guard(info.Env(), [&] { return Napi::String::New(info.Env(), live()->precision == Precision::Bf16 ? "bf16" : "fp32"); });
+  }
+  Napi::Value getChannelsLast(const Napi::CallbackInfo& info) {
+    return guard(info.Env(), [&] { return Napi::Boolean::New(info.Env(), live()->graph.memoryFormat == at::MemoryFormat::ChannelsLast); });
   }
 
   Napi::Value getLearningRate(const Napi::CallbackInfo& info) {
@@ -322,6 +364,7 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
       c.beta2 = o.number("beta2", c.beta2);
       c.eps = o.number("eps", c.eps);
       c.rho = o.number("rho", c.rho);
+      c.groups = readGroups(o);
       cnn::configureOptimizer(idle(), c);
       return env.Undefined();
     });
@@ -354,6 +397,8 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
         t.augmentation = readAugment(o.get("augment"), o.field("augment"));
       }
       t.labelSmoothing = o.number("labelSmoothing", 0);
+      t.classWeights = o.numbers("classWeights");
+      t.gradClipNorm = o.number("gradClipNorm", 0);
       t.maxSteps = o.integer("maxSteps", 0, 0);
       readIndices(o, t.hasIndices, t.indices);
       t.progressIntervalMs = o.number("progressIntervalMs", t.progressIntervalMs);
@@ -511,9 +556,13 @@ Napi::Value createModel(const Napi::CallbackInfo& info) {
   return guardAsync(env, [&]() -> Napi::Value {
     std::string graph = stringArg(info[0], "graphJson");
     Options o(info[1], "model");
-    std::string device = o.text("device", "cpu");
-    uint64_t seed = readSeed(o, "seed", 0);
-    return startFree(new CreateModelWorker(env, std::move(graph), std::move(device), seed));
+    ModelSettings settings;
+    settings.device = o.text("device", settings.device);
+    settings.seed = readSeed(o, "seed", 0);
+    settings.precision = o.text("precision", settings.precision);
+    if (o.has("channelsLast")) settings.channelsLast = o.flag("channelsLast", false) ? 1 : 0;
+    settings.deterministic = o.flag("deterministic", false);
+    return startFree(new CreateModelWorker(env, std::move(graph), std::move(settings)));
   });
 }
 

@@ -38,6 +38,52 @@ bool chance(double p, std::mt19937_64& rng) {
   return std::uniform_real_distribution<double>(0, 1)(rng) < p;
 }
 
+/** A crop as a map from normalized crop coordinates to normalized image coordinates: x_in = sx * x + cx. */
+struct CropMap {
+  double sx = 1, sy = 1, cx = 0, cy = 0;
+};
+
+/**
+ * torchvision's RandomResizedCrop.get_params: up to 10 tries at a random
+ * area share and log-uniform aspect ratio that fits, else the largest
+ * central crop within the ratio range.
+ */
+CropMap sampleCrop(const AugmentOptions& o, int64_t h, int64_t w, std::mt19937_64& rng) {
+  constexpr int ATTEMPTS = 10;
+  double area = static_cast<double>(h * w);
+  double logLo = std::log(o.cropRatio.lo), logHi = std::log(o.cropRatio.hi);
+  int64_t ch = h, cw = w, top = 0, left = 0;
+  bool found = false;
+  for (int attempt = 0; attempt < ATTEMPTS && !found; ++attempt) {
+    double target = area * draw(o.cropScale, rng);
+    double ratio = std::exp(draw({logLo, logHi}, rng));
+    auto tw = static_cast<int64_t>(std::llround(std::sqrt(target * ratio)));
+    auto th = static_cast<int64_t>(std::llround(std::sqrt(target / ratio)));
+    if (tw > 0 && tw <= w && th > 0 && th <= h) {
+      ch = th;
+      cw = tw;
+      top = std::uniform_int_distribution<int64_t>(0, h - th)(rng);
+      left = std::uniform_int_distribution<int64_t>(0, w - tw)(rng);
+      found = true;
+    }
+  }
+  if (!found) {
+    double inRatio = static_cast<double>(w) / static_cast<double>(h);
+    if (inRatio < o.cropRatio.lo) {
+      cw = w;
+      ch = std::llround(static_cast<double>(w) / o.cropRatio.lo);
+    } else if (inRatio > o.cropRatio.hi) {
+      ch = h;
+      cw = std::llround(static_cast<double>(h) * o.cropRatio.hi);
+    }
+    top = (h - ch) / 2;
+    left = (w - cw) / 2;
+  }
+  // With align_corners=false, -1 and 1 are the outer edges of the first and last pixel.
+  double wd = static_cast<double>(w), hd = static_cast<double>(h);
+  return {cw / wd, ch / hd, (2.0 * left + cw) / wd - 1.0, (2.0 * top + ch) / hd - 1.0};
+}
+
 /**
  * The affine_grid matrix for one sample. Follows keras_preprocessing's
  * apply_affine_transform: rotation @ shift @ shear @ zoom, mapping output
@@ -46,6 +92,7 @@ bool chance(double p, std::mt19937_64& rng) {
  * coordinates in [-1, 1], where the centre offset cancels.
  */
 std::array<float, 6> sampleTheta(const AugmentOptions& o, int64_t h, int64_t w, std::mt19937_64& rng) {
+  CropMap crop = o.randomResizedCrop ? sampleCrop(o, h, w, rng) : CropMap{};
   double rot = draw(o.rotation, rng) * DEG;
   double shiftRows = draw(o.heightShift, rng) * static_cast<double>(h);
   double shiftCols = draw(o.widthShift, rng) * static_cast<double>(w);
@@ -76,8 +123,10 @@ std::array<float, 6> sampleTheta(const AugmentOptions& o, int64_t h, int64_t w, 
     t[1] = -t[1];
     t[4] = -t[4];
   }
+  // The crop comes first in the pipeline, so last in this output-to-input map.
   std::array<float, 6> out;
-  for (size_t i = 0; i < 6; ++i) out[i] = static_cast<float>(t[i]);
+  for (size_t i = 0; i < 3; ++i) out[i] = static_cast<float>(crop.sx * t[i] + (i == 2 ? crop.cx : 0));
+  for (size_t i = 3; i < 6; ++i) out[i] = static_cast<float>(crop.sy * t[i] + (i == 5 ? crop.cy : 0));
   return out;
 }
 
@@ -159,7 +208,7 @@ at::Tensor subsetIndices(const std::vector<int32_t>& indices, int64_t n, const a
 bool AugmentOptions::geometric() const {
   auto active = [](const Range& r) { return r.lo != 0 || r.hi != 0; };
   return active(rotation) || active(widthShift) || active(heightShift) || active(shear) || zoom.lo != 1 || zoom.hi != 1 ||
-         horizontalFlip > 0 || verticalFlip > 0;
+         horizontalFlip > 0 || verticalFlip > 0 || randomResizedCrop;
 }
 
 at::Tensor augment(const at::Tensor& batch, const AugmentOptions& o, std::mt19937_64& rng) {
@@ -199,8 +248,9 @@ at::Tensor toUnitFloat(const at::Tensor& u8, const at::Device& device) {
   return out.mul_(1.0 / 255.0);
 }
 
-BatchPreparer::BatchPreparer(const std::vector<double>& mean, const std::vector<double>& std, int64_t channels, const at::Device& device)
-    : device_(device) {
+BatchPreparer::BatchPreparer(const std::vector<double>& mean, const std::vector<double>& std, int64_t channels, const at::Device& device,
+                             at::MemoryFormat format)
+    : device_(device), format_(format) {
   for (double s : std) {
     if (!(s > 0) || !std::isfinite(s)) badArgument("std entries must be positive");
   }
@@ -215,11 +265,11 @@ BatchPreparer::BatchPreparer(const std::vector<double>& mean, const std::vector<
 at::Tensor BatchPreparer::operator()(const at::Tensor& u8, const AugmentOptions* augmentation, std::mt19937_64* rng) const {
   // Move the uint8 batch (4x smaller than float) before converting; permute + convert in one copy.
   at::Tensor src = u8.to(device_).permute({0, 3, 1, 2});
-  at::Tensor x = at::empty(src.sizes(), at::TensorOptions().dtype(at::kFloat).device(device_));
+  at::Tensor x = at::empty(src.sizes(), at::TensorOptions().dtype(at::kFloat).device(device_).memory_format(format_));
   x.copy_(src);
   if (augmentation != nullptr && rng != nullptr && augmentation->any()) {
     x.mul_(1.0 / 255.0);
-    x = augment(x, *augmentation, *rng);
+    x = augment(x, *augmentation, *rng).contiguous(format_);
     return at::addcmul_out(x, unitShift_, x, unitScale_);
   }
   return at::addcmul_out(x, rawShift_, x, rawScale_);

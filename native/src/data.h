@@ -57,6 +57,11 @@ struct AugmentOptions {
   Range brightnessRange{1, 1};
   FillMode fill = FillMode::Nearest;
   double cval = 0;  // fill value for FillMode::Constant, in [0, 1] pixel units
+  // torchvision's RandomResizedCrop, applied before the transforms above: a crop of a random
+  // share of the area (cropScale) and aspect ratio (cropRatio, drawn log-uniformly), resized back.
+  bool randomResizedCrop = false;
+  Range cropScale{0.08, 1.0};
+  Range cropRatio{3.0 / 4.0, 4.0 / 3.0};
 
   bool geometric() const;
   bool any() const { return geometric() || brightness; }
@@ -75,12 +80,14 @@ at::Tensor toUnitFloat(const at::Tensor& u8, const at::Device& device);
 class BatchPreparer {
  public:
   /** `mean` / `std` have 1 or `channels` entries (empty: 0 and 1). */
-  BatchPreparer(const std::vector<double>& mean, const std::vector<double>& std, int64_t channels, const at::Device& device);
+  BatchPreparer(const std::vector<double>& mean, const std::vector<double>& std, int64_t channels, const at::Device& device,
+                at::MemoryFormat format = at::MemoryFormat::Contiguous);
 
   at::Tensor operator()(const at::Tensor& u8, const AugmentOptions* augmentation, std::mt19937_64* rng) const;
 
  private:
   at::Device device_;
+  at::MemoryFormat format_;
   at::Tensor rawScale_, rawShift_;    // applied to 0..255 values
   at::Tensor unitScale_, unitShift_;  // applied to 0..1 values (after augmentation)
 };

@@ -447,7 +447,8 @@ Graph parseGraph(const std::string& jsonText) {
   return graph;
 }
 
-void initGraph(Graph& graph, uint64_t seed, const at::Device& device) {
+void initGraph(Graph& graph, uint64_t seed, const at::Device& device, bool channelsLast) {
+  graph.memoryFormat = channelsLast ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
   // A private generator: two models built at once each get their own repeatable stream.
   at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(seed);
   for (Layer& layer : graph.layers) {
@@ -462,6 +463,7 @@ void initGraph(Graph& graph, uint64_t seed, const at::Device& device) {
     }
     for (auto& t : layer.tensors) {
       t.value = t.value.to(device);
+      if (t.value.dim() == 4) t.value = t.value.contiguous(graph.memoryFormat);
       if (!t.buffer) t.value.set_requires_grad(layer.trainable);
     }
     bindAliases(layer);
@@ -477,7 +479,7 @@ void checkShapes(Graph& graph) {
   c10::NoGradGuard noGrad;
   std::vector<int64_t> shape{1};
   shape.insert(shape.end(), graph.inputShape.begin(), graph.inputShape.end());
-  at::Tensor x = at::zeros(shape, at::TensorOptions().dtype(at::kFloat).device(graph.device));
+  at::Tensor x = at::zeros(shape, at::TensorOptions().dtype(at::kFloat).device(graph.device).memory_format(graph.memoryFormat));
   LayerObserver observe = [&graph](size_t i, const at::Tensor& out) {
     const Layer& l = graph.layers[i];
     std::vector<int64_t> got(out.sizes().begin() + 1, out.sizes().end());

@@ -81,6 +81,8 @@ struct Graph {
   std::vector<int> lastUse;  // per layer: index of the last layer reading its output (frees activations early)
   bool hasTrainableBatchNorm = false;
   at::Device device{at::kCPU};  // where every tensor lives, set by initGraph
+  // Conv weights and input batches in NHWC memory order (faster convolutions on CUDA, with tensor cores).
+  at::MemoryFormat memoryFormat = at::MemoryFormat::Contiguous;
 
   /** Classes of a classifier: the output layer's size when the output is a vector, else 0. */
   int64_t numClasses() const;
@@ -89,8 +91,11 @@ struct Graph {
 /** Parses and checks a normalized graph; throws EngineError(ENGINE_BAD_ARGUMENT) naming the layer and field. */
 Graph parseGraph(const std::string& jsonText);
 
-/** Creates every tensor with PyTorch's default initialization, repeatable for a seed, then moves it to `device`. */
-void initGraph(Graph& graph, uint64_t seed, const at::Device& device);
+/**
+ * Creates every tensor with PyTorch's default initialization, repeatable for
+ * a seed, then moves it to `device` (4-D weights in NHWC order if `channelsLast`).
+ */
+void initGraph(Graph& graph, uint64_t seed, const at::Device& device, bool channelsLast);
 
 /** Runs the graph on an NCHW batch. `training` enables dropout and batch statistics (except in frozen layers). */
 at::Tensor forward(Graph& graph, const at::Tensor& input, bool training);

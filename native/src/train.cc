@@ -2,12 +2,15 @@
 
 #include <c10/core/GradMode.h>
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/autocast_mode.h>
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
+#include <torch/version.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <unordered_map>
 
 #include "errors.h"
 #include "io.h"
@@ -74,6 +77,85 @@ at::Tensor sampleOrder(const Dataset& data, bool hasIndices, const std::vector<i
   return base.index_select(0, perm.to(data.device));
 }
 
+/** Per-class loss weights as a device tensor, or an undefined tensor for none. */
+at::Tensor lossWeights(const std::vector<double>& weights, int64_t classes, const at::Device& device) {
+  if (weights.empty()) return {};
+  if (static_cast<int64_t>(weights.size()) != classes) {
+    badArgument("classWeights has " + std::to_string(weights.size()) + " entries but the model has " + std::to_string(classes) + " classes");
+  }
+  double sum = 0;
+  for (double w : weights) {
+    checkNonNegative(w, "classWeights entries");
+    sum += w;
+  }
+  if (!(sum > 0)) badArgument("classWeights must not all be 0");
+  std::vector<float> f(weights.begin(), weights.end());
+  return at::tensor(f, at::TensorOptions().dtype(at::kFloat)).to(device);
+}
+
+/** cuDNN algorithm choice for a call on a CUDA model. The flags are process-wide: the last call's model wins. */
+void applyKernelSettings(const Model& model) {
+  if (!model.graph.device.is_cuda()) return;
+  auto& ctx = at::globalContext();
+  ctx.setDeterministicCuDNN(model.deterministic);
+  ctx.setBenchmarkCuDNN(!model.deterministic);
+}
+
+/** bf16 autocast for the forward pass of a bf16 model on CUDA; the state is thread-local and ends with the scope. */
+class AutocastScope {
+ public:
+  explicit AutocastScope(const Model& model) : active_(model.precision == Precision::Bf16 && model.graph.device.is_cuda()) {
+    if (active_) enable(true);
+  }
+  ~AutocastScope() {
+    if (!active_) return;
+    enable(false);
+    at::autocast::clear_cache();
+  }
+  AutocastScope(const AutocastScope&) = delete;
+  AutocastScope& operator=(const AutocastScope&) = delete;
+
+ private:
+  bool active_;
+
+  static void enable(bool on) {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+    at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
+    at::autocast::set_autocast_enabled(at::kCUDA, on);
+#else
+    at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+    at::autocast::set_enabled(on);
+#endif
+  }
+};
+
+/** Scales all gradients so that their global L2 norm is at most maxNorm, without reading the norm on the host. */
+void clipGradNorm(const std::vector<at::Tensor>& params, double maxNorm) {
+  c10::NoGradGuard noGrad;
+  std::vector<at::Tensor> norms;
+  for (const auto& p : params) {
+    if (p.grad().defined()) norms.push_back(p.grad().norm(2).to(at::kFloat));
+  }
+  if (norms.empty()) return;
+  at::Tensor total = at::stack(norms).norm(2);
+  at::Tensor scale = (maxNorm / (total + 1e-6)).clamp_max(1.0);
+  for (const auto& p : params) {
+    if (p.grad().defined()) p.grad().mul_(scale.to(p.grad().scalar_type()));
+  }
+}
+
+template <typename Opt, typename Options>
+std::unique_ptr<torch::optim::Optimizer> buildOptimizer(std::vector<std::pair<std::vector<at::Tensor>, double>>& groups,
+                                                        const Options& defaults) {
+  std::vector<torch::optim::OptimizerParamGroup> paramGroups;
+  for (auto& g : groups) {
+    Options options = defaults;
+    options.lr(g.second);
+    paramGroups.emplace_back(g.first, std::make_unique<Options>(options));
+  }
+  return std::make_unique<Opt>(std::move(paramGroups), defaults);
+}
+
 // libtorch's Optimizer::load restores the per-parameter state but keeps the current options;
 // like PyTorch's load_state_dict, take the saved ones (learning rate, momentum, ...) too.
 template <typename Options>
@@ -99,27 +181,53 @@ void configureOptimizer(Model& model, const OptimizerConfig& c) {
   checkPositive(c.eps, "eps");
   if (!(c.beta1 >= 0 && c.beta1 < 1) || !(c.beta2 >= 0 && c.beta2 < 1)) badArgument("beta1 and beta2 must be in [0, 1)");
   if (!(c.rho >= 0 && c.rho < 1)) badArgument("rho must be in [0, 1)");
-  std::vector<at::Tensor> params = trainableParameters(model.graph);
-  if (params.empty()) badArgument("the model has no trainable parameters");
+  if (c.type == "sgd" && c.nesterov && c.momentum <= 0) badArgument("nesterov needs a positive momentum");
 
-  std::unique_ptr<torch::optim::Optimizer> opt;
+  // Group 0 holds every trainable layer that no configured group names.
+  std::unordered_map<std::string, size_t> groupOf;
+  for (size_t g = 0; g < c.groups.size(); ++g) {
+    checkPositive(c.groups[g].learningRate, "groups[].learningRate");
+    for (const auto& name : c.groups[g].layers) {
+      bool known = std::any_of(model.graph.layers.begin(), model.graph.layers.end(), [&](const Layer& l) { return l.name == name; });
+      if (!known) badArgument("optimizer group " + std::to_string(g) + " names no layer '" + name + "'");
+      if (!groupOf.emplace(name, g + 1).second) badArgument("layer '" + name + "' is in two optimizer groups");
+    }
+  }
+  std::vector<std::vector<at::Tensor>> byGroup(c.groups.size() + 1);
+  for (const Layer& l : model.graph.layers) {
+    if (!l.trainable) continue;
+    auto it = groupOf.find(l.name);
+    for (const auto& t : l.tensors) {
+      if (!t.buffer) byGroup[it == groupOf.end() ? 0 : it->second].push_back(t.value);
+    }
+  }
+  std::vector<std::pair<std::vector<at::Tensor>, double>> groups;
+  std::vector<double> factors;
+  for (size_t g = 0; g < byGroup.size(); ++g) {
+    if (byGroup[g].empty()) continue;
+    double rate = g == 0 ? c.learningRate : c.groups[g - 1].learningRate;
+    groups.emplace_back(std::move(byGroup[g]), rate);
+    factors.push_back(rate / c.learningRate);
+  }
+  if (groups.empty()) badArgument("the model has no trainable parameters");
+
+  namespace optim = torch::optim;
+  std::unique_ptr<optim::Optimizer> opt;
   if (c.type == "sgd") {
-    if (c.nesterov && c.momentum <= 0) badArgument("nesterov needs a positive momentum");
-    opt = std::make_unique<torch::optim::SGD>(
-        params, torch::optim::SGDOptions(c.learningRate).momentum(c.momentum).nesterov(c.nesterov).weight_decay(c.weightDecay));
+    opt = buildOptimizer<optim::SGD>(groups, optim::SGDOptions(c.learningRate).momentum(c.momentum).nesterov(c.nesterov).weight_decay(c.weightDecay));
   } else if (c.type == "adam") {
-    opt = std::make_unique<torch::optim::Adam>(
-        params, torch::optim::AdamOptions(c.learningRate).betas(std::make_tuple(c.beta1, c.beta2)).eps(c.eps).weight_decay(c.weightDecay));
+    opt = buildOptimizer<optim::Adam>(
+        groups, optim::AdamOptions(c.learningRate).betas(std::make_tuple(c.beta1, c.beta2)).eps(c.eps).weight_decay(c.weightDecay));
   } else if (c.type == "adamw") {
-    opt = std::make_unique<torch::optim::AdamW>(
-        params, torch::optim::AdamWOptions(c.learningRate).betas(std::make_tuple(c.beta1, c.beta2)).eps(c.eps).weight_decay(c.weightDecay));
+    opt = buildOptimizer<optim::AdamW>(
+        groups, optim::AdamWOptions(c.learningRate).betas(std::make_tuple(c.beta1, c.beta2)).eps(c.eps).weight_decay(c.weightDecay));
   } else if (c.type == "rmsprop") {
-    opt = std::make_unique<torch::optim::RMSprop>(
-        params,
-        torch::optim::RMSpropOptions(c.learningRate).alpha(c.rho).eps(c.eps).weight_decay(c.weightDecay).momentum(c.momentum));
+    opt = buildOptimizer<optim::RMSprop>(
+        groups, optim::RMSpropOptions(c.learningRate).alpha(c.rho).eps(c.eps).weight_decay(c.weightDecay).momentum(c.momentum));
   } else {
     badArgument("optimizer type '" + c.type + "' is not sgd, adam, adamw or rmsprop");
   }
+  model.groupFactors = std::move(factors);
   model.optimizer = std::move(opt);
   model.optimizerType = c.type;
   model.learningRate.store(c.learningRate);
@@ -128,7 +236,8 @@ void configureOptimizer(Model& model, const OptimizerConfig& c) {
 void setLearningRate(Model& model, double learningRate) {
   checkPositive(learningRate, "learningRate");
   if (!model.optimizer) badArgument("no optimizer is configured");
-  for (auto& group : model.optimizer->param_groups()) group.options().set_lr(learningRate);
+  auto& groups = model.optimizer->param_groups();
+  for (size_t i = 0; i < groups.size(); ++i) groups[i].options().set_lr(learningRate * model.groupFactors.at(i));
   model.learningRate.store(learningRate);
 }
 
@@ -138,9 +247,12 @@ EpochResult trainEpoch(Model& model, const Dataset& data, const TrainOptions& o,
   if (!model.optimizer) badArgument("configure an optimizer before training");
   if (!(o.labelSmoothing >= 0 && o.labelSmoothing < 1)) badArgument("labelSmoothing must be in [0, 1)");
   if (o.maxSteps < 0) badArgument("maxSteps must not be negative");
+  checkNonNegative(o.gradClipNorm, "gradClipNorm");
 
   Graph& graph = model.graph;
   const at::Device device = graph.device;
+  at::Tensor classWeights = lossWeights(o.classWeights, graph.numClasses(), device);
+  applyKernelSettings(model);
   std::vector<at::Tensor> params = trainableParameters(graph);
   uint64_t epochSeed = o.hasSeed ? o.seed : mixSeed(model.seed, model.epochsRun);
   model.epochsRun++;
@@ -151,7 +263,7 @@ EpochResult trainEpoch(Model& model, const Dataset& data, const TrainOptions& o,
   int64_t count = order.size(0);
   int64_t steps = (count + o.batchSize - 1) / o.batchSize;
   if (o.maxSteps > 0) steps = std::min(steps, o.maxSteps);
-  BatchPreparer prepare(o.mean, o.std, data.dims.c, device);
+  BatchPreparer prepare(o.mean, o.std, data.dims.c, device, graph.memoryFormat);
   const AugmentOptions* augmentation = o.augment && o.augmentation.any() ? &o.augmentation : nullptr;
 
   // Running sums stay on the device; reading them forces a sync, so that happens only when reporting.
@@ -181,15 +293,20 @@ EpochResult trainEpoch(Model& model, const Dataset& data, const TrainOptions& o,
     at::Tensor x = prepare(data.images.index_select(0, idx), augmentation, &augmentRng);
     at::Tensor y = data.labels.index_select(0, idx).to(device);
 
-    at::Tensor logits = forward(graph, x, true);
-    at::Tensor loss = at::cross_entropy_loss(logits, y, {}, at::Reduction::Mean, -100, o.labelSmoothing);
+    at::Tensor logits, loss;
+    {
+      AutocastScope autocast(model);
+      logits = forward(graph, x, true);
+      loss = at::cross_entropy_loss(logits, y, classWeights, at::Reduction::Mean, -100, o.labelSmoothing);
+    }
     // Dropping the gradients (instead of zeroing them) saves a pass over every parameter.
     for (auto& p : params) p.mutable_grad().reset();
     loss.backward();
+    if (o.gradClipNorm > 0) clipGradNorm(params, o.gradClipNorm);
     model.optimizer->step();
     {
       c10::NoGradGuard noGrad;
-      lossSum.add_(loss.detach(), static_cast<double>(len));
+      lossSum.add_(loss.detach().to(at::kFloat), static_cast<double>(len));
       correct.add_(logits.argmax(1).eq(y).sum());
     }
     images += len;
@@ -224,10 +341,12 @@ EvalResult evaluate(Model& model, const Dataset& data, const EvalOptions& o) {
   const at::Device device = graph.device;
   int64_t classes = graph.numClasses();
   c10::NoGradGuard noGrad;
+  applyKernelSettings(model);
+  AutocastScope autocast(model);
 
   at::Tensor order = sampleOrder(data, o.hasIndices, o.indices, false, 0);
   int64_t count = order.size(0);
-  BatchPreparer prepare(o.mean, o.std, data.dims.c, device);
+  BatchPreparer prepare(o.mean, o.std, data.dims.c, device, graph.memoryFormat);
   auto longs = at::TensorOptions().dtype(at::kLong).device(device);
   at::Tensor lossSum = at::zeros({}, at::TensorOptions().dtype(at::kDouble).device(device));
   at::Tensor correct = at::zeros({}, longs), topk = at::zeros({}, longs);
@@ -270,7 +389,9 @@ at::Tensor predict(Model& model, const at::Tensor& images, const std::vector<dou
                 "x" + std::to_string(in[0]) + ")");
   }
   c10::NoGradGuard noGrad;
-  BatchPreparer prepare(mean, std, in[0], graph.device);
+  applyKernelSettings(model);
+  AutocastScope autocast(model);
+  BatchPreparer prepare(mean, std, in[0], graph.device, graph.memoryFormat);
   std::vector<at::Tensor> outputs;
   int64_t n = images.size(0);
   for (int64_t begin = 0; begin < n; begin += batchSize) {
@@ -285,7 +406,9 @@ at::Tensor predict(Model& model, const at::Tensor& images, const std::vector<dou
 
 at::Tensor forwardBatch(Model& model, const at::Tensor& input) {
   c10::NoGradGuard noGrad;
-  at::Tensor out = forward(model.graph, input.to(model.graph.device), false);
+  applyKernelSettings(model);
+  AutocastScope autocast(model);
+  at::Tensor out = forward(model.graph, input.to(model.graph.device).contiguous(model.graph.memoryFormat), false);
   return out.to(at::kCPU, at::kFloat).contiguous();
 }
 
@@ -318,7 +441,7 @@ void loadOptimizer(Model& model, const std::string& path) {
   else if (model.optimizerType == "adamw") restoreOptions<torch::optim::AdamWOptions>(*model.optimizer, archive);
   else if (model.optimizerType == "rmsprop") restoreOptions<torch::optim::RMSpropOptions>(*model.optimizer, archive);
   const auto& groups = model.optimizer->param_groups();
-  if (!groups.empty()) model.learningRate.store(groups.front().options().get_lr());
+  if (!groups.empty()) model.learningRate.store(groups.front().options().get_lr() / model.groupFactors.at(0));
 }
 
 }  // namespace cnn

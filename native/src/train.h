@@ -17,6 +17,12 @@
 
 namespace cnn {
 
+/** Layers whose parameters learn at their own rate (e.g. a fine-tuned base under a new head). */
+struct ParamGroupConfig {
+  std::vector<std::string> layers;
+  double learningRate = 0;
+};
+
 struct OptimizerConfig {
   std::string type = "adam";  // sgd | adam | adamw | rmsprop
   double learningRate = 1e-3;
@@ -26,16 +32,23 @@ struct OptimizerConfig {
   double beta1 = 0.9, beta2 = 0.999;
   double eps = 1e-8;
   double rho = 0.99;  // rmsprop smoothing constant (PyTorch's alpha)
+  std::vector<ParamGroupConfig> groups;  // every other trainable layer learns at learningRate
 };
+
+enum class Precision { Fp32, Bf16 };
 
 class Model {
  public:
   Graph graph;
   uint64_t seed = 0;
   uint64_t epochsRun = 0;  // varies the default shuffle order from epoch to epoch
+  Precision precision = Precision::Fp32;  // Bf16: autocast on CUDA
+  bool deterministic = false;             // cuDNN: deterministic algorithms, no benchmarking
   std::unique_ptr<torch::optim::Optimizer> optimizer;
   std::string optimizerType;
-  // A copy of the optimizer's rate that the JS thread may read while a call runs (0: no optimizer).
+  // Each optimizer group's rate relative to the base rate, kept when setLearningRate changes it.
+  std::vector<double> groupFactors;
+  // The base rate, copied for the JS thread to read while a call runs (0: no optimizer).
   std::atomic<double> learningRate{0};
 
   // One async call at a time: set on the JS thread when a call starts, cleared when it settles.
@@ -56,7 +69,9 @@ struct TrainOptions {
   AugmentOptions augmentation;
   bool augment = false;
   double labelSmoothing = 0;
-  int64_t maxSteps = 0;  // 0: the whole epoch
+  std::vector<double> classWeights;  // empty, or one loss weight per model output
+  double gradClipNorm = 0;           // 0: no clipping of the global gradient norm
+  int64_t maxSteps = 0;              // 0: the whole epoch
   bool hasIndices = false;
   std::vector<int32_t> indices;
   double progressIntervalMs = 1000;

@@ -182,27 +182,41 @@ class CreateDatasetWorker : public Worker {
 // ---------------------------------------------------------------------------
 // Model calls
 
+/** How a model is built, as asked by JS; resolved against the device when the worker runs. */
+struct ModelSettings {
+  std::string device = "cpu";
+  uint64_t seed = 0;
+  std::string precision = "auto";  // auto | fp32 | bf16
+  int channelsLast = -1;           // -1: on for CUDA, off for CPU
+  bool deterministic = false;
+};
+
 class CreateModelWorker : public Worker {
  public:
-  CreateModelWorker(Napi::Env env, std::string graphJson, std::string device, uint64_t seed)
-      : Worker(env), graphJson_(std::move(graphJson)), device_(std::move(device)), seed_(seed) {}
+  CreateModelWorker(Napi::Env env, std::string graphJson, ModelSettings settings)
+      : Worker(env), graphJson_(std::move(graphJson)), settings_(std::move(settings)) {}
 
  private:
-  std::string graphJson_, device_;
-  uint64_t seed_;
+  std::string graphJson_;
+  ModelSettings settings_;
   std::shared_ptr<Model> result_;
 
   void Run() override {
     auto model = std::make_shared<Model>();
     model->graph = parseGraph(graphJson_);
-    model->seed = seed_;
-    initGraph(model->graph, seed_, resolveDevice(device_));
+    model->seed = settings_.seed;
+    at::Device device = resolveDevice(settings_.device);
+    const std::string& p = settings_.precision;
+    if (p == "bf16" && !device.is_cuda()) badArgument("precision bf16 needs a CUDA device; use fp32 (or auto) on the CPU");
+    if (p != "auto" && p != "fp32" && p != "bf16") badArgument("precision must be auto, fp32 or bf16");
+    model->precision = (p == "bf16" || (p == "auto" && device.is_cuda())) ? Precision::Bf16 : Precision::Fp32;
+    model->deterministic = settings_.deterministic;
+    bool channelsLast = settings_.channelsLast < 0 ? device.is_cuda() : settings_.channelsLast == 1;
+    initGraph(model->graph, settings_.seed, device, channelsLast);
     checkShapes(model->graph);
     result_ = std::move(model);
   }
-  Napi::Value Result(Napi::Env env) override {
-    return wrapModel(env, result_);
-  }
+  Napi::Value Result(Napi::Env env) override { return wrapModel(env, result_); }
 };
 
 /** trainEpoch: a progress-reporting worker, settled like the others. */

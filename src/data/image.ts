@@ -1,6 +1,7 @@
 /**
- * The one place images are decoded: validation at ingest (`probeImage`) and
- * the preprocessing that turns an image into an `H×W×C` uint8 row
+ * The one place images are decoded: validation at ingest (`probeImage`,
+ * which keeps the decoded pixels where they can later stand in for the file)
+ * and the preprocessing that turns an image into an `H×W×C` uint8 row
  * (`preprocessImage`), shared by the packed cache and by prediction so a
  * served model sees exactly the pixels it was trained on.
  *
@@ -68,51 +69,132 @@ export function pixelLimitError(file: string, width: number, height: number, max
   );
 }
 
+interface ImageHeader {
+  /** Width and height after EXIF orientation. */
+  width: number;
+  height: number;
+  channels: number;
+  /** What libvips reads: 'b-w', 'srgb', 'cmyk', 'grey16', 'rgb16', … */
+  space: string;
+  /** 'uchar' for 8-bit images. */
+  depth: string;
+  /** EXIF orientation; 1 or absent means none. */
+  orientation: number;
+  hasProfile: boolean;
+}
+
 /**
- * Width, height and channels from the header alone. The pixel limit is
- * lifted here on purpose: sharp would refuse the header of an oversized image,
- * and we want its real size to tell the pixel limit from a broken file.
+ * What the header alone says. The pixel limit is lifted here on purpose:
+ * sharp would refuse the header of an oversized image, and we want its real
+ * size to tell the pixel limit from a broken file.
  */
-async function readHeader(bytes: Buffer): Promise<{ width: number; height: number; channels: number }> {
+async function readHeader(bytes: Buffer): Promise<ImageHeader> {
   const m = await sharp(bytes, { limitInputPixels: false }).metadata();
   const width = m.autoOrient?.width ?? m.width;
   const height = m.autoOrient?.height ?? m.height;
   if (!width || !height || !m.channels) throw new Error('image header has no dimensions');
-  return { width, height, channels: m.channels };
+  return {
+    width,
+    height,
+    channels: m.channels,
+    space: m.space ?? '',
+    depth: m.depth ?? '',
+    orientation: m.orientation ?? 1,
+    hasProfile: m.hasProfile ?? false,
+  };
+}
+
+/**
+ * An image decoded as preprocessing sees it before any resize: EXIF
+ * orientation applied, alpha flattened onto black, 8 bits, 1 channel (grey)
+ * or 3 (sRGB). `preprocessImage(data, t, { raw })` gives the same bytes as
+ * preprocessing the encoded file, where {@link decodedStandsIn} says so.
+ */
+export interface DecodedImage {
+  data: Buffer;
+  width: number;
+  height: number;
+  channels: 1 | 3;
+}
+
+/**
+ * Whether the decoded pixels of an image can replace its file: 8-bit grey or
+ * sRGB without rotation. Excluded: 16-bit images (preprocessing resizes them
+ * before going down to 8 bits), EXIF-rotated ones (sharp rotates after
+ * resizing), grey ones with a colour profile (the profile makes them sRGB),
+ * CMYK.
+ */
+function decodesExactly(h: ImageHeader): boolean {
+  if (h.depth !== 'uchar' || h.orientation > 1) return false;
+  return h.space === 'srgb' || (h.space === 'b-w' && !h.hasProfile);
+}
+
+/**
+ * Whether preprocessing decoded pixels of `from`'s size (see DecodedImage)
+ * to `target` gives the same bytes as preprocessing the files they came from.
+ * It does for PNG at any size. sharp shrinks a JPEG while loading it by 2, 4
+ * or 8 when the target is at least about twice as small, and a WebP when it
+ * is smaller at all; decoded pixels cannot reproduce that.
+ */
+export function decodedStandsIn(kinds: readonly ImageKind[], from: { width: number; height: number }, target: PreprocessTarget): boolean {
+  const shrink = Math.max(from.width / target.width, from.height / target.height);
+  if (kinds.includes('webp') && shrink > 1) return false;
+  if (kinds.includes('jpeg') && shrink >= 2) return false;
+  return true;
 }
 
 export type ProbeResult =
-  | { ok: true; kind: ImageKind; width: number; height: number; channels: number }
+  | {
+      ok: true;
+      kind: ImageKind;
+      width: number;
+      height: number;
+      channels: number;
+      /** The pixels, where they can stand in for the file (see DecodedImage); null otherwise. */
+      decoded: DecodedImage | null;
+    }
   | { ok: false; reason: string };
 
 /**
  * Checks that `bytes` are a PNG, JPEG or WebP that decodes completely (a
- * truncated file fails: `failOn: 'error'`). A broken file is `{ ok: false }`
- * with a reason; an image over `maxImagePixels` throws IMAGE_PIXEL_LIMIT,
- * because that is a limit the whole upload hits, not one bad file.
+ * truncated file fails: `failOn: 'error'`) and keeps the decoded pixels. A
+ * broken file is `{ ok: false }` with a reason; an image over
+ * `maxImagePixels` throws IMAGE_PIXEL_LIMIT, because that is a limit the
+ * whole upload hits, not one bad file.
  */
 export async function probeImage(bytes: Buffer, maxImagePixels: number, file: string): Promise<ProbeResult> {
   const kind = sniffImage(bytes);
   if (kind === null) return { ok: false, reason: 'not a PNG, JPEG or WebP image (judged by its bytes)' };
-  let header: { width: number; height: number; channels: number };
+  let header: ImageHeader;
   try {
     header = await readHeader(bytes);
   } catch (e) {
     return { ok: false, reason: `unreadable ${kind} header: ${firstLine(e)}` };
   }
   if (header.width * header.height > maxImagePixels) throw pixelLimitError(file, header.width, header.height, maxImagePixels);
+  const full = header.width * header.height <= PROBE_FULL_DECODE_MAX_PIXELS;
+  let decoded: DecodedImage | null = null;
   try {
     // A full decode to raw pixels; large images are shrunk on the fly so memory stays small
     // (small ones are not: the resize would cost more than the decode). Not stats(): under
     // concurrent decodes it sometimes let a truncated PNG through despite failOn.
-    let img = sharp(bytes, { limitInputPixels: maxImagePixels, failOn: 'error' });
-    if (header.width * header.height > PROBE_FULL_DECODE_MAX_PIXELS) img = img.resize(PROBE_SIZE_PX, PROBE_SIZE_PX, { fit: 'inside' });
-    await img.raw().toBuffer();
+    let img = sharp(bytes, { limitInputPixels: maxImagePixels, failOn: 'error', autoOrient: true });
+    if (full) {
+      img = img.flatten({ background: BLACK });
+      if (header.space === 'b-w') img = img.toColourspace('b-w');
+    } else {
+      img = img.resize(PROBE_SIZE_PX, PROBE_SIZE_PX, { fit: 'inside' });
+    }
+    const { data, info } = await img.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    const sameSize = info.width === header.width && info.height === header.height;
+    if (full && sameSize && (info.channels === 1 || info.channels === 3) && decodesExactly(header)) {
+      decoded = { data, width: info.width, height: info.height, channels: info.channels };
+    }
   } catch (e) {
     if (isPixelLimitError(e)) throw pixelLimitError(file, header.width, header.height, maxImagePixels);
     return { ok: false, reason: `corrupt or truncated ${kind}: ${firstLine(e)}` };
   }
-  return { ok: true, kind, ...header };
+  return { ok: true, kind, width: header.width, height: header.height, channels: header.channels, decoded };
 }
 
 /**
@@ -158,7 +240,7 @@ export async function decodeForPredict(buffers: readonly Buffer[], opts: Predict
   await mapLimit(buffers, DECODE_CONCURRENCY, async (bytes, i) => {
     const at = `${opts.field ?? 'images'}[${i}]`;
     if (sniffImage(bytes) === null) throw new CnnError('PREDICT_BAD_IMAGE', 'not a PNG, JPEG or WebP image', at, { index: i });
-    let header: { width: number; height: number };
+    let header: ImageHeader;
     try {
       header = await readHeader(bytes);
     } catch (e) {

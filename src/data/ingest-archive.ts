@@ -1,10 +1,11 @@
 /**
  * Ingest of a zip/tar/tar.gz upload into a dataset directory under
  * construction: scan (safety, limits, layout) without writing, then stream
- * each image, validate it with sharp (bounded concurrency) and keep its
- * original bytes under `files/` with a generated name.
+ * each image, validate it with sharp (bounded concurrency), append its
+ * original bytes to `images.pack` and its decoded pixels to `pixels.u8`
+ * (see pixel-pack.ts). Everything is fsynced once at the end.
  */
-import { mkdir } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CnnError } from '../errors.js';
 import { readArchiveFiles, scanArchive, type EntryBody, type ScannedEntry } from './archive.js';
@@ -14,16 +15,21 @@ import { DECODE_CONCURRENCY, probeImage } from './image.js';
 import { isIgnoredEntry, planLayout, type Placement } from './layout.js';
 import type { IngestLimits } from './limits.js';
 import {
-  FILES_DIR,
   ITEMS_FILE,
   MAX_SKIPPED_LISTED,
+  ORIGINALS_FILE,
+  PIXELS_FILE,
+  PIXELS_META_FILE,
   computeImageStats,
   type DatasetItem,
   type DatasetManifest,
+  type PixelsMeta,
   type SkippedFile,
 } from './manifest.js';
-import { TaskPool } from './pool.js';
-import { IMAGE_EXTENSIONS, sniffArchive, sniffImage } from './sniff.js';
+import { PackWriter } from './pack-writer.js';
+import { PixelPackWriter } from './pixel-pack.js';
+import { TaskPool, Turns } from './pool.js';
+import { sniffArchive, sniffImage } from './sniff.js';
 
 /** Bytes that identify PNG, JPEG and WebP. */
 const SNIFF_BYTES = 12;
@@ -57,11 +63,6 @@ async function readImageEntry(entry: ScannedEntry, body: EntryBody, limits: Inge
   return bytes;
 }
 
-/** Stored name of the `seq`-th image: `files/000123.png`. Never derived from the archive. */
-function storedName(seq: number, ext: string): string {
-  return `${FILES_DIR}/${String(seq).padStart(6, '0')}${ext}`;
-}
-
 export async function ingestArchiveInto(dir: string, file: string, limits: IngestLimits): Promise<DatasetManifest> {
   const kind = await sniffArchive(file);
   const scanned = await scanArchive(file, kind, limits);
@@ -72,10 +73,20 @@ export async function ingestArchiveInto(dir: string, file: string, limits: Inges
   const classIndex = new Map(layout.classes.map((c, i) => [c, i]));
 
   const skipped: SkippedFile[] = files.filter((f) => f.unreadable).map((f) => ({ file: f.name, reason: f.unreadable! }));
-  const items: Array<DatasetItem & { seq: number }> = [];
-  await mkdir(join(dir, FILES_DIR));
+  const items: DatasetItem[] = [];
+  const originalsFile = await open(join(dir, ORIGINALS_FILE), 'wx');
+  const originals = new PackWriter(originalsFile);
+  const pixels = new PixelPackWriter(join(dir, PIXELS_FILE), {
+    trainEntries: layout.placements.filter((p) => p.split === 'train').length,
+    entries: files.length,
+    maxBytes: limits.maxInflatedBytes,
+  });
   const pool = new TaskPool(DECODE_CONCURRENCY);
+  // Decodes finish in any order; results are stored in archive order, so a dataset's files
+  // do not depend on timing. A slot stays taken until its image is stored, which bounds memory.
+  const turns = new Turns();
   let seq = 0;
+  let pixelsMeta: PixelsMeta | null;
   try {
     await readArchiveFiles(
       file,
@@ -94,35 +105,48 @@ export async function ingestArchiveInto(dir: string, file: string, limits: Inges
         const id = seq++;
         const place = placements.get(entry.index)!;
         pool.spawn(async () => {
-          const probe = await probeImage(bytes, limits.maxImagePixels, entry.name);
-          if (!probe.ok) {
-            skipped.push({ file: entry.name, reason: probe.reason });
-            return;
+          try {
+            const probe = await probeImage(bytes, limits.maxImagePixels, entry.name);
+            await turns.wait(id);
+            if (pool.hasFailed) return;
+            if (!probe.ok) {
+              skipped.push({ file: entry.name, reason: probe.reason });
+              return;
+            }
+            const offset = await originals.append(bytes);
+            await pixels.add(place.split, probe.kind, probe.decoded);
+            items.push({
+              offset,
+              length: bytes.length,
+              kind: probe.kind,
+              label: classIndex.get(place.className)!,
+              split: place.split,
+              width: probe.width,
+              height: probe.height,
+              channels: probe.channels,
+              source: entry.name,
+            });
+          } finally {
+            turns.done(id);
           }
-          const rel = storedName(id, IMAGE_EXTENSIONS[probe.kind]);
-          await writeFileDurable(join(dir, rel), bytes);
-          items.push({
-            seq: id,
-            file: rel,
-            label: classIndex.get(place.className)!,
-            split: place.split,
-            width: probe.width,
-            height: probe.height,
-            channels: probe.channels,
-            source: entry.name,
-          });
         });
       },
     );
     await pool.drain();
+    await originals.flush();
+    await originalsFile.sync();
+    pixelsMeta = await pixels.finish();
   } catch (e) {
     await pool.settle();
+    await pixels.stop();
     throw e;
+  } finally {
+    await originalsFile.close();
   }
 
-  // Train first, then test; archive order within a split. The packed cache keeps this order.
-  items.sort((a, b) => (a.split === b.split ? a.seq - b.seq : a.split === 'train' ? -1 : 1));
-  const ordered: DatasetItem[] = items.map(({ seq: _seq, ...item }) => item);
+  // Train first, then test; archive order within a split (items were stored in archive order).
+  // The packed cache and pixels.u8 keep this order.
+  const ordered = [...items.filter((i) => i.split === 'train'), ...items.filter((i) => i.split === 'test')];
   if (ordered.length === 0) throw new CnnError('DATASET_EMPTY', 'no valid image remains in the archive', 'archive', { skipped: skipped.length });
   const k = layout.classes.length;
   const counts: DatasetManifest['counts'] = { train: countPerClass(ordered.filter((i) => i.split === 'train').map((i) => i.label), k) };
@@ -130,6 +154,7 @@ export async function ingestArchiveInto(dir: string, file: string, limits: Inges
   checkClassesNotEmpty(layout.classes, counts.train);
 
   await writeFileDurable(join(dir, ITEMS_FILE), JSON.stringify(ordered));
+  if (pixelsMeta) await writeFileDurable(join(dir, PIXELS_META_FILE), JSON.stringify(pixelsMeta));
   skipped.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   return {
     format: 'archive',

@@ -1,8 +1,9 @@
 /**
  * `ingestDataset`: turns an uploaded archive or IDX pair into a dataset
  * directory, atomically. Everything is built in `<datasetDir>.tmp-<random>`
- * (files fsynced) and renamed into place at the end; on any failure the temp
- * directory is removed and `datasetDir` does not exist afterwards.
+ * (each file fsynced once, when complete) and renamed into place at the
+ * end; on any failure the temp directory is removed and `datasetDir` does
+ * not exist afterwards.
  */
 import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -11,7 +12,7 @@ import { fsyncDir, tempPathFor, writeFileDurable } from './atomic-fs.js';
 import { ingestArchiveInto } from './ingest-archive.js';
 import { ingestIdxInto, type IdxInput } from './ingest-idx.js';
 import { IngestLimitsSchema, type IngestLimits, type IngestLimitsInput } from './limits.js';
-import { DatasetManifestSchema, FILES_DIR, MANIFEST_FILE, type DatasetManifest } from './manifest.js';
+import { DatasetManifestSchema, MANIFEST_FILE, type DatasetManifest } from './manifest.js';
 
 export type ArchiveInput = { kind: 'archive'; file: string };
 export type IngestInput = ArchiveInput | IdxInput;
@@ -28,13 +29,6 @@ function parseLimits(input: IngestLimitsInput | undefined): IngestLimits {
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
   throw new CnnError('VALIDATION_FAILED', issue.message, formatPath(['limits', ...issue.path]));
-}
-
-async function isDir(path: string): Promise<boolean> {
-  return stat(path).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
 }
 
 async function requireUsableTarget(datasetDir: string): Promise<void> {
@@ -89,7 +83,6 @@ export async function ingestDataset(input: IngestInput, opts: IngestOptions): Pr
       input.kind === 'archive' ? await ingestArchiveInto(tmp, input.file, limits) : await ingestIdxInto(tmp, input, limits);
     DatasetManifestSchema.parse(manifest);
     await writeFileDurable(join(tmp, MANIFEST_FILE), JSON.stringify(manifest, null, 2));
-    if (await isDir(join(tmp, FILES_DIR))) await fsyncDir(join(tmp, FILES_DIR));
     await fsyncDir(tmp);
     try {
       await rename(tmp, datasetDir);

@@ -2,8 +2,13 @@
  * What a dataset directory holds after ingest, and the schemas of its JSON
  * files. Layout of `<datasetDir>/`:
  * - `manifest.json`: {@link DatasetManifest}, small; the API returns most of it.
- * - archives: `files/000000.png` … (original bytes, generated names) and
- *   `items.json` ({@link DatasetItem}[], train items first, then test).
+ * - archives: `images.pack` (every image's original bytes, one after the
+ *   other, in archive order), `items.json` ({@link DatasetItem}[], train
+ *   items first, then test; each says where its bytes are in the pack) and,
+ *   when every image decodes to the same size and channels, `pixels.u8`
+ *   (N×H×W×C decoded pixels in items order) with `pixels.json`
+ *   ({@link PixelsMeta}). Datasets stored before `images.pack` existed keep
+ *   one file per image under `files/`, named by their items.
  * - IDX: `raw.u8` (N×H×W×1, train rows first, then test) and
  *   `raw-labels.i32` (N int32 little-endian).
  * - `cache/`: packed caches, see packed-cache.ts.
@@ -12,9 +17,14 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { SPLITS } from './layout.js';
+import { IMAGE_KINDS } from './sniff.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const ITEMS_FILE = 'items.json';
+export const ORIGINALS_FILE = 'images.pack';
+export const PIXELS_FILE = 'pixels.u8';
+export const PIXELS_META_FILE = 'pixels.json';
+/** Older archive datasets only: one file per image. */
 export const FILES_DIR = 'files';
 export const RAW_IMAGES_FILE = 'raw.u8';
 export const RAW_LABELS_FILE = 'raw-labels.i32';
@@ -59,9 +69,9 @@ export const DatasetManifestSchema = z.object({
 });
 export type DatasetManifest = z.infer<typeof DatasetManifestSchema>;
 
-export const DatasetItemSchema = z.object({
-  /** Path under the dataset dir, e.g. `files/000123.png`. */
-  file: z.string(),
+const ImageKindSchema = z.enum(IMAGE_KINDS);
+
+const ItemFields = {
   label: Count,
   split: SplitSchema,
   width: PositiveInt,
@@ -69,11 +79,47 @@ export const DatasetItemSchema = z.object({
   channels: PositiveInt,
   /** The entry's name in the uploaded archive; for people, never used as a path. */
   source: z.string(),
-});
+};
+
+export const DatasetItemSchema = z.union([
+  z.object({
+    ...ItemFields,
+    /** Where the original bytes are in `images.pack`. */
+    offset: Count,
+    length: PositiveInt,
+    /** Format, judged by the bytes. */
+    kind: ImageKindSchema,
+  }),
+  z.object({
+    ...ItemFields,
+    /** Older datasets: path under the dataset dir, e.g. `files/000123.png`. */
+    file: z.string(),
+  }),
+]);
 export type DatasetItem = z.infer<typeof DatasetItemSchema>;
 
 export async function readManifest(datasetDir: string): Promise<DatasetManifest> {
   return DatasetManifestSchema.parse(JSON.parse(await readFile(join(datasetDir, MANIFEST_FILE), 'utf8')));
+}
+
+export const PixelsMetaSchema = z.object({
+  n: Count,
+  height: PositiveInt,
+  width: PositiveInt,
+  /** 1 for images that decode to grey, 3 for colour; alpha is flattened onto black. */
+  channels: z.union([z.literal(1), z.literal(3)]),
+  /** The formats the rows were decoded from (they decide at which sizes the rows can stand in for the files). */
+  kinds: z.array(ImageKindSchema),
+});
+export type PixelsMeta = z.infer<typeof PixelsMetaSchema>;
+
+/** The archive dataset's `pixels.json`, or null when it has no decoded pixels. */
+export async function readPixelsMeta(datasetDir: string): Promise<PixelsMeta | null> {
+  const text = await readFile(join(datasetDir, PIXELS_META_FILE), 'utf8').catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return null;
+    throw e;
+  });
+  return text === null ? null : PixelsMetaSchema.parse(JSON.parse(text));
 }
 
 /** The per-image list of an archive dataset (empty for IDX datasets, which have raw.u8 instead). */

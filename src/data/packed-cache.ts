@@ -15,9 +15,29 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { CnnError, formatPath } from '../errors.js';
 import { fsyncDir, renameDurable, tempPathFor, writeFileAtomic, writeFileDurable } from './atomic-fs.js';
-import { DECODE_CONCURRENCY, RESIZE_POLICIES, preprocessImage, rowBytes, type PreprocessTarget, type ResizePolicy } from './image.js';
+import {
+  DECODE_CONCURRENCY,
+  RESIZE_POLICIES,
+  decodedStandsIn,
+  preprocessImage,
+  rowBytes,
+  type PreprocessTarget,
+  type ResizePolicy,
+} from './image.js';
 import { DEFAULT_MAX_IMAGE_PIXELS } from './limits.js';
-import { CACHE_DIR, RAW_IMAGES_FILE, RAW_LABELS_FILE, readItems, readManifest, type DatasetManifest } from './manifest.js';
+import {
+  CACHE_DIR,
+  PIXELS_FILE,
+  RAW_IMAGES_FILE,
+  RAW_LABELS_FILE,
+  readItems,
+  readManifest,
+  readPixelsMeta,
+  type DatasetItem,
+  type DatasetManifest,
+} from './manifest.js';
+import { OriginalsReader } from './originals.js';
+import { PackWriter } from './pack-writer.js';
 import { mapLimit } from './pool.js';
 
 /** Bumped when preprocessing changes, so old caches are rebuilt rather than reused. */
@@ -117,20 +137,28 @@ async function placeByLinkOrCopy(src: string, dest: string): Promise<void> {
   await renameDurable(tmp, dest);
 }
 
-/** Writes `n` rows made by `row(i)` at their offsets in a temp file, then renames it to `dest`. */
-async function writeRows(dest: string, n: number, bytesPerRow: number, row: (i: number) => Promise<Buffer>): Promise<void> {
+/** Bytes of rows made and written at a time while a cache is built. */
+const BUILD_CHUNK_BYTES = 4 * 1024 * 1024;
+
+/** Fills `out` with rows `from` … `to - 1`. */
+type RowFiller = (from: number, to: number, out: Buffer) => Promise<void>;
+
+/**
+ * Writes `n` rows of `bytesPerRow` made by `fill`, a chunk of `chunkRows` at
+ * a time, to a temp file, then renames it to `dest`.
+ */
+async function writeRows(dest: string, n: number, bytesPerRow: number, chunkRows: number, fill: RowFiller): Promise<void> {
   const tmp = tempPathFor(dest);
   const fh = await open(tmp, 'wx');
   try {
-    await fh.truncate(n * bytesPerRow);
-    await mapLimit(
-      Array.from({ length: n }, (_, i) => i),
-      DECODE_CONCURRENCY,
-      async (i) => {
-        const data = await row(i);
-        await fh.write(data, 0, bytesPerRow, i * bytesPerRow);
-      },
-    );
+    const out = new PackWriter(fh);
+    for (let from = 0; from < n; from += chunkRows) {
+      const to = Math.min(n, from + chunkRows);
+      const chunk = Buffer.alloc((to - from) * bytesPerRow);
+      await fill(from, to, chunk);
+      await out.append(chunk);
+    }
+    await out.flush();
     await fh.sync();
   } catch (e) {
     await fh.close();
@@ -141,24 +169,80 @@ async function writeRows(dest: string, n: number, bytesPerRow: number, row: (i: 
   await renameDurable(tmp, dest);
 }
 
-async function buildFromIdx(datasetDir: string, manifest: DatasetManifest, t: PreprocessTarget, paths: ReturnType<typeof packedCachePaths>): Promise<void> {
-  const raw = manifest.raw!;
-  const rawImages = join(datasetDir, RAW_IMAGES_FILE);
-  await placeByLinkOrCopy(join(datasetDir, RAW_LABELS_FILE), paths.labels);
-  if (raw.height === t.height && raw.width === t.width && t.channels === 1) {
-    await placeByLinkOrCopy(rawImages, paths.images);
+/** Rows per chunk so that a chunk of source or output rows stays near BUILD_CHUNK_BYTES. */
+function chunkRowsFor(...rowSizes: number[]): number {
+  return Math.max(1, Math.floor(BUILD_CHUNK_BYTES / Math.max(...rowSizes)));
+}
+
+interface PixelsFile {
+  path: string;
+  n: number;
+  height: number;
+  width: number;
+  channels: 1 | 3;
+}
+
+/**
+ * The cache from decoded pixels (IDX raw.u8 or an archive's pixels.u8):
+ * the file itself where size and channels already match, else each row
+ * preprocessed from raw pixels.
+ */
+async function buildFromPixels(src: PixelsFile, t: PreprocessTarget, dest: string): Promise<void> {
+  if (src.height === t.height && src.width === t.width && src.channels === t.channels) {
+    await placeByLinkOrCopy(src.path, dest);
     return;
   }
-  const srcRow = raw.height * raw.width;
-  const fh = await open(rawImages, 'r');
+  const raw = { width: src.width, height: src.height, channels: src.channels };
+  const srcRow = rowBytes(raw);
+  const outRow = rowBytes(t);
+  const fh = await open(src.path, 'r');
   try {
-    await writeRows(paths.images, manifest.total, rowBytes(t), async (i) => {
-      const px = Buffer.alloc(srcRow);
-      await fh.read(px, 0, srcRow, i * srcRow);
-      return preprocessImage(px, t, { maxImagePixels: srcRow, raw: { width: raw.width, height: raw.height, channels: 1 } });
+    await writeRows(dest, src.n, outRow, chunkRowsFor(srcRow, outRow), async (from, to, out) => {
+      const pixels = Buffer.alloc((to - from) * srcRow);
+      const { bytesRead } = await fh.read(pixels, 0, pixels.length, from * srcRow);
+      if (bytesRead !== pixels.length) throw new CnnError('INTERNAL', `${src.path} holds fewer than ${src.n} rows`);
+      await mapLimit(range(to - from), DECODE_CONCURRENCY, async (k) => {
+        const row = await preprocessImage(pixels.subarray(k * srcRow, (k + 1) * srcRow), t, { maxImagePixels: srcRow, raw });
+        row.copy(out, k * outRow);
+      });
     });
   } finally {
     await fh.close();
+  }
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+async function buildFromIdx(datasetDir: string, manifest: DatasetManifest, t: PreprocessTarget, paths: ReturnType<typeof packedCachePaths>): Promise<void> {
+  const raw = manifest.raw!;
+  await placeByLinkOrCopy(join(datasetDir, RAW_LABELS_FILE), paths.labels);
+  await buildFromPixels({ path: join(datasetDir, RAW_IMAGES_FILE), n: manifest.total, ...raw }, t, paths.images);
+}
+
+/** Decodes each stored original (the path for datasets without usable decoded pixels). */
+async function buildFromOriginals(datasetDir: string, manifest: DatasetManifest, items: DatasetItem[], t: PreprocessTarget, dest: string): Promise<void> {
+  // Every stored image passed the ingest pixel limit; the dataset's largest size bounds them all.
+  const maxImagePixels = Math.max(DEFAULT_MAX_IMAGE_PIXELS, manifest.imageStats.maxWidth * manifest.imageStats.maxHeight);
+  const outRow = rowBytes(t);
+  const originals = new OriginalsReader(datasetDir);
+  try {
+    await writeRows(dest, items.length, outRow, chunkRowsFor(outRow), async (from, to, out) => {
+      await mapLimit(range(to - from), DECODE_CONCURRENCY, async (k) => {
+        const item = items[from + k]!;
+        const bytes = await originals.read(item);
+        let row: Buffer;
+        try {
+          row = await preprocessImage(bytes, t, { maxImagePixels });
+        } catch (e) {
+          throw new CnnError('INTERNAL', `stored image ${item.source} could not be decoded: ${(e as Error).message}`);
+        }
+        row.copy(out, k * outRow);
+      });
+    });
+  } finally {
+    await originals.close();
   }
 }
 
@@ -170,17 +254,13 @@ async function buildFromItems(
 ): Promise<void> {
   const items = await readItems(datasetDir);
   if (items.length !== manifest.total) throw new CnnError('INTERNAL', `${datasetDir}: items.json lists ${items.length} images, the manifest ${manifest.total}`);
-  // Every stored image passed the ingest pixel limit; the dataset's largest size bounds them all.
-  const maxImagePixels = Math.max(DEFAULT_MAX_IMAGE_PIXELS, manifest.imageStats.maxWidth * manifest.imageStats.maxHeight);
-  await writeRows(paths.images, items.length, rowBytes(t), async (i) => {
-    const item = items[i]!;
-    const bytes = await readFile(join(datasetDir, item.file));
-    try {
-      return await preprocessImage(bytes, t, { maxImagePixels });
-    } catch (e) {
-      throw new CnnError('INTERNAL', `stored image ${item.file} could not be decoded: ${(e as Error).message}`);
-    }
-  });
+  const pixels = await readPixelsMeta(datasetDir);
+  if (pixels && pixels.n !== items.length) throw new CnnError('INTERNAL', `${datasetDir}: pixels.json has ${pixels.n} rows, items.json ${items.length}`);
+  if (pixels && decodedStandsIn(pixels.kinds, pixels, t)) {
+    await buildFromPixels({ path: join(datasetDir, PIXELS_FILE), ...pixels }, t, paths.images);
+  } else {
+    await buildFromOriginals(datasetDir, manifest, items, t, paths.images);
+  }
   const labelsTmp = tempPathFor(paths.labels);
   await writeFileDurable(labelsTmp, labelsBuffer(items.map((it) => it.label)));
   await renameDurable(labelsTmp, paths.labels);

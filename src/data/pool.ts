@@ -69,3 +69,31 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   await pool.drain();
   return out;
 }
+
+/**
+ * Hands out turns in sequence order: `wait(seq)` resolves once every earlier
+ * sequence number has called `done`. Lets concurrent tasks finish their work
+ * in any order but commit results in the order they were started.
+ */
+export class Turns {
+  private next = 0;
+  private finished = new Set<number>();
+  private waiters = new Map<number, () => void>();
+
+  /** Resolves when it is `seq`'s turn (all of 0…seq-1 are done). */
+  wait(seq: number): Promise<void> {
+    if (seq === this.next) return Promise.resolve();
+    return new Promise<void>((r) => this.waiters.set(seq, r));
+  }
+
+  /** Marks `seq` done, whether or not it waited for its turn; call exactly once per seq. */
+  done(seq: number): void {
+    this.finished.add(seq);
+    while (this.finished.delete(this.next)) this.next++;
+    const wake = this.waiters.get(this.next);
+    if (wake) {
+      this.waiters.delete(this.next);
+      wake();
+    }
+  }
+}

@@ -8,7 +8,8 @@ import { createGunzip } from 'node:zlib';
 import { CnnError } from '../errors.js';
 
 export type ArchiveKind = 'zip' | 'tar' | 'tar.gz';
-export type ImageKind = 'png' | 'jpeg' | 'webp';
+export const IMAGE_KINDS = ['png', 'jpeg', 'webp'] as const;
+export type ImageKind = (typeof IMAGE_KINDS)[number];
 
 /** Bytes needed to tell every supported type apart (a tar header block). */
 const TAR_BLOCK_BYTES = 512;
@@ -53,8 +54,6 @@ export function sniffImage(head: Uint8Array): ImageKind | null {
   }
   return null;
 }
-
-export const IMAGE_EXTENSIONS: Record<ImageKind, string> = { png: '.png', jpeg: '.jpg', webp: '.webp' };
 
 /** Names a few formats people upload by mistake, for a helpful error. */
 function describeUnsupported(head: Uint8Array): string {

@@ -68,6 +68,12 @@ export interface AugmentOptions {
   verticalFlip?: boolean | number;
   /** Pixel multiplier drawn in [lo, hi], clipped to the valid range. */
   brightnessRange?: readonly [number, number];
+  /**
+   * torchvision's RandomResizedCrop, before the transforms above: a crop of a
+   * random share of the area (default [0.08, 1]) and aspect ratio (default
+   * [3/4, 4/3]), resized back to the input size.
+   */
+  randomResizedCrop?: { scale?: readonly [number, number]; ratio?: readonly [number, number] };
   /** How points outside the image are filled: edge pixels, `cval`, or a mirror image. */
   fillMode?: 'nearest' | 'constant' | 'reflect';
   /** Fill value for 'constant', in [0, 1] pixel units. */
@@ -90,6 +96,12 @@ export interface OptimizerOptions {
   eps?: number;
   /** rmsprop smoothing constant (PyTorch's alpha, default 0.99). */
   rho?: number;
+  /**
+   * Layers that learn at their own rate (e.g. a fine-tuned base under a new
+   * head); every other trainable layer uses `learningRate`. setLearningRate
+   * keeps each group's ratio to the base rate.
+   */
+  groups?: readonly { layers: readonly string[]; learningRate: number }[];
 }
 
 /** Per-channel normalization after scaling pixels to [0, 1]: (x / 255 - mean) / std. */
@@ -105,6 +117,10 @@ export interface TrainEpochOptions extends Normalization {
   seed?: number;
   augment?: AugmentOptions;
   labelSmoothing?: number;
+  /** One loss weight per class (PyTorch's cross-entropy `weight`: the mean is over the weights). */
+  classWeights?: readonly number[];
+  /** Scale gradients so that their global L2 norm is at most this. */
+  gradClipNorm?: number;
   /** Stop after this many steps (0: the whole epoch). */
   maxSteps?: number;
   /** Train on these samples only (e.g. the training part of a split). */
@@ -270,10 +286,18 @@ function handleOf(data: EngineDataset): NativeDataset {
 
 // ---------------------------------------------------------------------------
 
+export type EnginePrecision = 'fp32' | 'bf16';
+
 export interface CreateModelOptions {
   device?: EngineDevice;
   /** Makes the initial weights (and, by default, each epoch's shuffling) repeatable. Default 0. */
   seed?: number;
+  /** 'auto' (default): bf16 autocast on CUDA, fp32 on the CPU; 'bf16' on the CPU is refused (ENGINE_BAD_ARGUMENT). */
+  precision?: EnginePrecision | 'auto';
+  /** NHWC memory order for convolutions; default on for CUDA, off for the CPU. */
+  channelsLast?: boolean;
+  /** Deterministic cuDNN algorithms and no benchmarking (slower; process-wide flags, set per call). */
+  deterministic?: boolean;
 }
 
 /** A model built from a normalized graph, initialized like PyTorch's defaults. */
@@ -297,6 +321,15 @@ export class EngineModel {
 
   get outputSoftmax(): boolean {
     return sync(() => this.native.outputSoftmax);
+  }
+
+  /** 'bf16' when the forward pass runs under bf16 autocast (CUDA only). */
+  get precision(): EnginePrecision {
+    return sync(() => this.native.precision);
+  }
+
+  get channelsLast(): boolean {
+    return sync(() => this.native.channelsLast);
   }
 
   /** The optimizer's current learning rate; 0 before configureOptimizer. */
@@ -386,7 +419,7 @@ export class EngineModel {
 /** Builds and initializes a model; rejects with ENGINE_DEVICE_UNAVAILABLE when the device is missing. */
 export async function createEngineModel(graph: NormalizedGraph, options: CreateModelOptions = {}): Promise<EngineModel> {
   return later(async () => {
-    const native = await loadNative().createModel(JSON.stringify(graph), { device: options.device ?? 'cpu', seed: options.seed ?? 0 });
+    const native = await loadNative().createModel(JSON.stringify(graph), { ...options, device: options.device ?? 'cpu', seed: options.seed ?? 0 });
     return EngineModel.wrap(native);
   });
 }

@@ -78,6 +78,8 @@ export interface NativeModel {
   readonly numClasses: number;
   readonly outputSoftmax: boolean;
   readonly learningRate: number | null;
+  readonly precision: 'fp32' | 'bf16';
+  readonly channelsLast: boolean;
   paramCounts(): NativeParamCounts;
   tensors(): NativeTensorInfo[];
   configureOptimizer(options: Record<string, unknown>): void;
@@ -107,7 +109,10 @@ export interface NativeDataset {
 export interface NativeAddon {
   info(): NativeInfo;
   setNumThreads(n: number): void;
-  createModel(graphJson: string, options: { device?: string; seed?: number }): Promise<NativeModel>;
+  createModel(
+    graphJson: string,
+    options: { device?: string; seed?: number; precision?: string; channelsLast?: boolean; deterministic?: boolean },
+  ): Promise<NativeModel>;
   createDataset(images: Uint8Array, labels: Int32Array, options: NativeDims & { numClasses: number; device?: string }): Promise<NativeDataset>;
   augmentBatch(images: Uint8Array, dims: NativeDims, augment: Record<string, unknown>, seed: number): Promise<Float32Array>;
 }

@@ -1,10 +1,11 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestDataset, readItems, readManifest } from '../../src/data/index.js';
+import { OriginalsReader, ingestDataset, readItems, readManifest } from '../../src/data/index.js';
 import { FASHION_CLASSES, makePngZip, makeTarGz, type PngArchive, type PngArchiveOptions } from '../helpers/fixtures.js';
 import { listing, tempDataDir, type TempDataDir } from './helpers.js';
 
+const ROW = 28 * 28;
 let dd: TempDataDir;
 beforeAll(async () => {
   dd = await tempDataDir();
@@ -19,17 +20,25 @@ const writers = {
   'tar.gz': (path: string, o: PngArchiveOptions) => makeTarGz(path, o),
 };
 
-/** Every stored file holds exactly the bytes of the archive entry it came from. */
+/** Every stored image holds exactly the bytes of the archive entry it came from; pixels.u8 holds its pixels in items order. */
 async function expectStoredOriginals(datasetDir: string, archive: PngArchive): Promise<void> {
   const items = await readItems(datasetDir);
   const byName = new Map(archive.entries.map((e) => [e.name, e]));
-  for (const item of items) {
-    expect(item.file).toMatch(/^files\/\d{6}\.png$/);
-    const entry = byName.get(item.source)!;
-    expect(entry, item.source).toBeDefined();
-    expect(item.split).toBe(entry.split);
-    expect(item.label).toBe(archive.classes.indexOf(entry.className));
-    expect(Buffer.compare(await readFile(join(datasetDir, item.file)), entry.png)).toBe(0);
+  const originals = new OriginalsReader(datasetDir);
+  const pixels = await readFile(join(datasetDir, 'pixels.u8'));
+  expect(pixels.length).toBe(items.length * ROW);
+  try {
+    for (const [i, item] of items.entries()) {
+      expect(item).toMatchObject({ kind: 'png' });
+      const entry = byName.get(item.source)!;
+      expect(entry, item.source).toBeDefined();
+      expect(item.split).toBe(entry.split);
+      expect(item.label).toBe(archive.classes.indexOf(entry.className));
+      expect(Buffer.compare(await originals.read(item), entry.png)).toBe(0);
+      expect(Buffer.compare(pixels.subarray(i * ROW, (i + 1) * ROW), entry.pixels), item.source).toBe(0);
+    }
+  } finally {
+    await originals.close();
   }
   expect(new Set(items.map((i) => i.source)).size).toBe(archive.entries.length);
 }
@@ -58,7 +67,8 @@ describe.each(Object.keys(writers) as Array<keyof typeof writers>)('%s of PNG cl
     });
     expect(manifest.skipped).toEqual([]);
     expect(await readManifest(datasetDir)).toEqual(manifest);
-    expect((await readdir(join(datasetDir, 'files'))).length).toBe(50);
+    expect(await listing(datasetDir)).toEqual(['images.pack', 'items.json', 'manifest.json', 'pixels.json', 'pixels.u8']);
+    expect(JSON.parse(await readFile(join(datasetDir, 'pixels.json'), 'utf8'))).toEqual({ n: 50, height: 28, width: 28, channels: 1, kinds: ['png'] });
     await expectStoredOriginals(datasetDir, archive);
     const items = await readItems(datasetDir);
     expect(items.slice(0, 30).every((i) => i.split === 'train')).toBe(true);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  OriginalsReader,
   decodeForPredict,
   ensurePackedCache,
   ingestDataset,
@@ -188,7 +189,9 @@ describe('decodeForPredict', () => {
     const { images } = await loadPackedCache(await ensurePackedCache(zipDir, target));
     const items = await readItems(zipDir);
     const picks = [0, 7, 25];
-    const pngs = await Promise.all(picks.map((i) => readFile(join(zipDir, items[i]!.file))));
+    const originals = new OriginalsReader(zipDir);
+    const pngs = await Promise.all(picks.map((i) => originals.read(items[i]!)));
+    await originals.close();
     const out = await decodeForPredict(pngs, { ...target, maxImagePixels: 1_000_000 });
     expect(out.n).toBe(3);
     const row = height * width * channels;
