@@ -256,7 +256,9 @@ EpochResult trainEpoch(Model& model, const Dataset& data, const TrainOptions& o,
   std::vector<at::Tensor> params = trainableParameters(graph);
   uint64_t epochSeed = o.hasSeed ? o.seed : mixSeed(model.seed, model.epochsRun);
   model.epochsRun++;
-  at::manual_seed(epochSeed);  // dropout and dropPath masks
+  // Dropout and dropPath draw from the default generator, which is process-wide: a seed repeats an
+  // epoch exactly only while no other model trains at the same time.
+  at::manual_seed(epochSeed);
   std::mt19937_64 augmentRng(mixSeed(epochSeed, 1));
 
   at::Tensor order = sampleOrder(data, o.hasIndices, o.indices, o.shuffle, epochSeed);
