@@ -93,6 +93,20 @@ at::Tensor lossWeights(const std::vector<double>& weights, int64_t classes, cons
   return at::tensor(f, at::TensorOptions().dtype(at::kFloat)).to(device);
 }
 
+/**
+ * Cross-entropy on fp32 logits with PyTorch's weighted mean (the sum over the
+ * batch divided by the targets' total weight). A batch of zero-weight classes
+ * only would divide 0 by 0; it gets a zero loss and no gradient instead of NaN.
+ */
+at::Tensor classifierLoss(const at::Tensor& logits, const at::Tensor& y, const at::Tensor& classWeights, double labelSmoothing) {
+  at::Tensor x = logits.to(at::kFloat);
+  if (!classWeights.defined()) return at::cross_entropy_loss(x, y, {}, at::Reduction::Mean, -100, labelSmoothing);
+  at::Tensor sum = at::cross_entropy_loss(x, y, classWeights, at::Reduction::Sum, -100, labelSmoothing);
+  at::Tensor weight = classWeights.index_select(0, y).sum();
+  at::Tensor counted = weight > 0;
+  return sum / at::where(counted, weight, at::ones_like(weight)) * counted;
+}
+
 /** cuDNN algorithm choice for a call on a CUDA model. The flags are process-wide: the last call's model wins. */
 void applyKernelSettings(const Model& model) {
   if (!model.graph.device.is_cuda()) return;
@@ -295,12 +309,12 @@ EpochResult trainEpoch(Model& model, const Dataset& data, const TrainOptions& o,
     at::Tensor x = prepare(data.images.index_select(0, idx), augmentation, &augmentRng);
     at::Tensor y = data.labels.index_select(0, idx).to(device);
 
-    at::Tensor logits, loss;
+    at::Tensor logits;
     {
       AutocastScope autocast(model);
       logits = forward(graph, x, true);
-      loss = at::cross_entropy_loss(logits, y, classWeights, at::Reduction::Mean, -100, o.labelSmoothing);
     }
+    at::Tensor loss = classifierLoss(logits, y, classWeights, o.labelSmoothing);
     // Dropping the gradients (instead of zeroing them) saves a pass over every parameter.
     for (auto& p : params) p.mutable_grad().reset();
     loss.backward();
@@ -360,7 +374,8 @@ EvalResult evaluate(Model& model, const Dataset& data, const EvalOptions& o) {
     at::Tensor idx = order.narrow(0, begin, len);
     at::Tensor x = prepare(data.images.index_select(0, idx), nullptr, nullptr);
     at::Tensor y = data.labels.index_select(0, idx).to(device);
-    at::Tensor logits = forward(graph, x, false);
+    // Metrics and loss in fp32 whatever the autocast dtype.
+    at::Tensor logits = forward(graph, x, false).to(at::kFloat);
     lossSum.add_(at::cross_entropy_loss(logits, y, {}, at::Reduction::Sum, -100, 0.0).to(at::kDouble));
     at::Tensor pred = logits.argmax(1);
     correct.add_(pred.eq(y).sum());
