@@ -107,10 +107,20 @@ at::Tensor classifierLoss(const at::Tensor& logits, const at::Tensor& y, const a
   return sum / at::where(counted, weight, at::ones_like(weight)) * counted;
 }
 
-/** cuDNN algorithm choice for a call on a CUDA model. The flags are process-wide: the last call's model wins. */
+/**
+ * Kernel choice for a call: deterministic algorithms (and cuDNN without
+ * benchmarking) for a deterministic model, cuDNN's fastest measured ones
+ * otherwise. The flags are process-wide: the last call's model wins.
+ *
+ * warn_only: an op without a deterministic kernel (e.g. adaptive average
+ * pooling's backward on CUDA) warns instead of failing the job; for
+ * deterministic cuBLAS the worker also needs CUBLAS_WORKSPACE_CONFIG=:4096:8
+ * in its environment.
+ */
 void applyKernelSettings(const Model& model) {
-  if (!model.graph.device.is_cuda()) return;
   auto& ctx = at::globalContext();
+  ctx.setDeterministicAlgorithms(model.deterministic, /*warn_only=*/true);
+  if (!model.graph.device.is_cuda()) return;
   ctx.setDeterministicCuDNN(model.deterministic);
   ctx.setBenchmarkCuDNN(!model.deterministic);
 }
