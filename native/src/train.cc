@@ -180,6 +180,40 @@ std::unique_ptr<torch::optim::Optimizer> buildOptimizer(std::vector<std::pair<st
   return std::make_unique<Opt>(std::move(paramGroups), defaults);
 }
 
+std::string joinSizes(const std::vector<int64_t>& sizes) {
+  std::string out = "[";
+  for (size_t i = 0; i < sizes.size(); ++i) out += (i > 0 ? ", " : "") + std::to_string(sizes[i]);
+  return out + "]";
+}
+
+/**
+ * The saved parameter groups must have the optimizer's group sizes; libtorch's
+ * own check fails with an internal error. Different groups or trainable layers
+ * than at saving time are the caller's mistake.
+ */
+void checkSavedGroups(const torch::optim::Optimizer& optimizer, torch::serialize::InputArchive& archive, const std::string& path) {
+  torch::serialize::InputArchive groups;
+  at::Tensor count;
+  if (!archive.try_read("param_groups", groups) || !groups.try_read("param_groups/size", count)) {
+    fail(IO_ERROR, "'" + path + "' holds no optimizer parameter groups");
+  }
+  std::vector<int64_t> saved, current;
+  for (int64_t i = 0; i < count.item<int64_t>(); ++i) {
+    torch::serialize::InputArchive group;
+    at::Tensor size;
+    if (!groups.try_read("param_groups/" + std::to_string(i), group) || !group.try_read("params/size", size)) {
+      fail(IO_ERROR, "'" + path + "' has an unreadable optimizer parameter group " + std::to_string(i));
+    }
+    saved.push_back(size.item<int64_t>());
+  }
+  for (const auto& g : optimizer.param_groups()) current.push_back(static_cast<int64_t>(g.params().size()));
+  if (saved != current) {
+    badArgument("'" + path + "' holds optimizer state for parameter groups of " + joinSizes(saved) +
+                " tensors but the optimizer's groups hold " + joinSizes(current) +
+                "; configure the same layer groups and trainable layers as when it was saved");
+  }
+}
+
 // libtorch's Optimizer::load restores the per-parameter state but keeps the current options;
 // like PyTorch's load_state_dict, take the saved ones (learning rate, momentum, ...) too.
 template <typename Options>
@@ -462,13 +496,18 @@ void loadOptimizer(Model& model, const std::string& path) {
   if (type.toStringRef() != model.optimizerType) {
     badArgument("'" + path + "' holds " + type.toStringRef() + " state but the model uses " + model.optimizerType);
   }
+  checkSavedGroups(*model.optimizer, archive, path);
   model.optimizer->load(archive);
   if (model.optimizerType == "sgd") restoreOptions<torch::optim::SGDOptions>(*model.optimizer, archive);
   else if (model.optimizerType == "adam") restoreOptions<torch::optim::AdamOptions>(*model.optimizer, archive);
   else if (model.optimizerType == "adamw") restoreOptions<torch::optim::AdamWOptions>(*model.optimizer, archive);
   else if (model.optimizerType == "rmsprop") restoreOptions<torch::optim::RMSpropOptions>(*model.optimizer, archive);
+  // The saved rates win, as with PyTorch's load_state_dict, and so do their ratios for later setLearningRate calls.
   const auto& groups = model.optimizer->param_groups();
-  if (!groups.empty()) model.learningRate.store(groups.front().options().get_lr() / model.groupFactors.at(0));
+  double base = groups.front().options().get_lr() / model.groupFactors.at(0);
+  if (!(base > 0) || !std::isfinite(base)) return;
+  for (size_t i = 0; i < groups.size(); ++i) model.groupFactors.at(i) = groups[i].options().get_lr() / base;
+  model.learningRate.store(base);
 }
 
 }  // namespace cnn
