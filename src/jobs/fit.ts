@@ -86,14 +86,13 @@ export class Fitter {
     this.model?.dispose();
     this.model = undefined;
     const o = this.opts;
-    const modelOptions = {
+    const model = await createEngineModel(stage.graph, {
       device: this.device() as 'auto' | 'cpu' | 'cuda',
       seed: o.seed,
       precision: o.precision,
       ...(o.channelsLast !== undefined ? { channelsLast: o.channelsLast } : {}),
       deterministic: o.deterministic,
-    };
-    const model = await createEngineModel(stage.graph, modelOptions);
+    });
     this.model = model;
     this.run.onStop(() => model.cancel());
     this.engineData = await model.dataset(this.data.images, this.data.labels, this.data.shape, this.numClasses);
@@ -333,7 +332,8 @@ export class Fitter {
       params,
       stages: fit.stages,
       device: fit.model.device,
-      precision: (fit.model as unknown as { precision?: string }).precision ?? 'fp32',
+      precision: fit.model.precision,
+      channelsLast: fit.model.channelsLast,
       epochsRun: fit.state.epochsDone,
       ...(m.baseModelId ? { baseModelId: m.baseModelId } : {}),
       ...(fit.state.stoppedEarlyAt ? { stoppedEarlyAt: fit.state.stoppedEarlyAt } : {}),
