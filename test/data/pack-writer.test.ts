@@ -19,7 +19,7 @@ describe('PackWriter', () => {
     const fh = await open(path, 'wx');
     const w = new PackWriter(fh, 10);
     const records = [Buffer.alloc(700_000, 1), Buffer.from('ab'), Buffer.alloc(600_000, 2), Buffer.from('xyz')];
-    const offsets = [];
+    const offsets: number[] = [];
     for (const r of records) offsets.push(await w.append(r));
     await w.flush();
     await fh.close();

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   OriginalsReader,
@@ -66,7 +66,7 @@ async function fashionFiles(n: number, encode: (pixels: Buffer, i: number) => Pr
 }
 
 /** 28×28 grey pixels, to be encoded. */
-function greyFile(pixels: Buffer): sharp.Sharp {
+function greyFile(pixels: Buffer): Sharp {
   return sharp(pixels, { raw: { width: 28, height: 28, channels: 1 } }).toColourspace('b-w');
 }
 
