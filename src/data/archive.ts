@@ -10,15 +10,20 @@
  * names never become paths.
  */
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
+import { promisify } from 'node:util';
+import { createGunzip, inflateRaw, inflateRawSync, type ZlibOptions } from 'node:zlib';
 import * as tar from 'tar-stream';
 import yauzl from 'yauzl';
 import { CnnError } from '../errors.js';
 import { entrySegments } from './layout.js';
 import type { IngestLimits } from './limits.js';
 import type { ArchiveKind } from './sniff.js';
+import { WindowedZipReader } from './zip-reader.js';
+
+const inflateRawAsync = promisify<Buffer, ZlibOptions, Buffer>(inflateRaw);
 
 export interface ScannedEntry {
   /** Position among all entries of the archive, folders included. */
@@ -49,6 +54,11 @@ const S_IFLNK = 0o120000;
 /** `versionMadeBy` high byte of zips whose external attributes carry a Unix mode. */
 const ZIP_HOST_UNIX = 3;
 const ZIP_HOST_OSX = 19;
+const ZIP_STORED = 0;
+/** Zip entries up to this size (compressed and declared) are read in one piece; larger ones are streamed. */
+const SMALL_ENTRY_MAX_BYTES = 8 * 1024 * 1024;
+/** Entries up to this size are inflated on the event loop (well under a millisecond); larger ones on the thread pool. */
+const SYNC_INFLATE_MAX_BYTES = 256 * 1024;
 
 function tooManyEntries(limit: number): CnnError {
   return new CnnError('ARCHIVE_TOO_MANY_ENTRIES', `the archive has more than ${limit} entries`, 'archive', { maxArchiveEntries: limit });
@@ -191,12 +201,27 @@ function checkSameEntry(kind: ArchiveKind, scanned: ScannedEntry | undefined, na
 
 // ---------------------------------------------------------------- zip
 
-async function openZip(file: string): Promise<yauzl.ZipFile> {
+interface OpenZip {
+  zip: yauzl.ZipFile;
+  reader: WindowedZipReader;
+}
+
+async function openZip(file: string): Promise<OpenZip> {
+  const fh = await open(file, 'r');
   try {
+    const { size } = await fh.stat();
+    const reader = new WindowedZipReader(fh, size);
     // decodeStrings: false so an unsafe name reaches our own check (and is named in
     // the error) instead of failing inside yauzl; sizes are checked by InflateMeter.
-    return await yauzl.openPromise(file, { lazyEntries: true, decodeStrings: false, validateEntrySizes: false, autoClose: false });
+    const zip = await yauzl.fromRandomAccessReaderPromise(reader, size, {
+      lazyEntries: true,
+      decodeStrings: false,
+      validateEntrySizes: false,
+      autoClose: false,
+    });
+    return { zip, reader };
   } catch (e) {
+    await fh.close().catch(() => undefined);
     throw readFailure('zip', e);
   }
 }
@@ -222,7 +247,7 @@ function describeZipEntry(entry: yauzl.Entry, index: number): ScannedEntry {
 }
 
 async function scanZip(file: string, limits: IngestLimits): Promise<ScannedEntry[]> {
-  const zip = await openZip(file);
+  const { zip } = await openZip(file);
   if (zip.entryCount > limits.maxArchiveEntries) {
     zip.close();
     throw tooManyEntries(limits.maxArchiveEntries);
@@ -244,13 +269,46 @@ async function scanZip(file: string, limits: IngestLimits): Promise<ScannedEntry
   return out;
 }
 
-async function readZipFiles(file: string, scanned: ScannedEntry[], meter: InflateMeter, want: WantFile, onFile: OnFile): Promise<void> {
-  const zip = await openZip(file);
+/**
+ * An entry's content in one piece, read and inflated without streams (a
+ * stream and a zlib handle per entry cost more than decoding a small image).
+ * Inflating stops past the declared size, so a lying header cannot make it
+ * allocate more than that.
+ */
+async function readSmallZipEntry(zip: yauzl.ZipFile, reader: WindowedZipReader, entry: yauzl.Entry, info: ScannedEntry, limits: IngestLimits): Promise<Buffer> {
+  const { fileDataStart } = await zip.readLocalFileHeaderPromise(entry, { minimal: true });
+  const stored = Buffer.allocUnsafe(entry.compressedSize);
+  await reader.readFully(stored, 0, stored.length, fileDataStart);
+  if (entry.compressionMethod === ZIP_STORED) return stored;
+  // Room for one byte more than declared, so that more is seen and reported by the meter.
+  const options = { maxOutputLength: info.size + 1 };
+  try {
+    return info.size <= SYNC_INFLATE_MAX_BYTES ? inflateRawSync(stored, options) : await inflateRawAsync(stored, options);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw tooLargeInflated(limits.maxInflatedBytes, `archive entry '${info.name}' inflates past its declared ${info.size} bytes`);
+    }
+    throw e;
+  }
+}
+
+async function* once(chunk: Buffer): AsyncGenerator<Buffer> {
+  if (chunk.length > 0) yield chunk;
+}
+
+async function readZipFiles(file: string, scanned: ScannedEntry[], meter: InflateMeter, limits: IngestLimits, want: WantFile, onFile: OnFile): Promise<void> {
+  const { zip, reader } = await openZip(file);
   let index = 0;
   try {
     for await (const entry of zip.eachEntry()) {
       const info = checkSameEntry('zip', scanned[index++], zipEntryName(entry));
       if (info.type !== 'file' || info.unreadable || !want(info)) continue;
+      if (entry.compressedSize <= SMALL_ENTRY_MAX_BYTES && info.size <= SMALL_ENTRY_MAX_BYTES) {
+        const body = meter.body(once(await readSmallZipEntry(zip, reader, entry, info, limits)), info);
+        await callback(() => onFile(info, body));
+        await body.drain();
+        continue;
+      }
       const stream = await zip.openReadStreamPromise(entry);
       const body = meter.body(stream as AsyncIterable<Buffer>, info);
       try {
@@ -386,7 +444,7 @@ export async function readArchiveFiles(
   onFile: OnFile,
 ): Promise<void> {
   const meter = new InflateMeter(limits, kind);
-  if (kind === 'zip') await readZipFiles(file, scanned, meter, want, onFile);
+  if (kind === 'zip') await readZipFiles(file, scanned, meter, limits, want, onFile);
   else await readTarFiles(file, kind === 'tar.gz', scanned, meter, want, onFile);
 }
 
