@@ -19,6 +19,7 @@ const { values: args } = parseArgs({
     threads: { type: 'string', default: '2' },
     model: { type: 'string', default: 'mnist-cnn' },
     input: { type: 'string', default: '28' },
+    device: { type: 'string', default: 'cpu' },
     python: { type: 'string', default: '/usr/bin/python3' },
   },
 });
@@ -73,10 +74,10 @@ async function ours(): Promise<{ imagesPerSec: number; lagMs: { p50: number; p99
   setEngineThreads(THREADS);
   const n = BATCH * 50; // as the reference
   const data = loadData(n);
-  const model = await createEngineModel(graph, { device: 'cpu', seed: 0 });
+  const model = await createEngineModel(graph, { device: args.device as 'cpu', seed: 0 });
   const ds = await model.dataset(resize(data.images, n, INPUT), data.labels, { n, h: INPUT, w: INPUT, c: 1 }, 10);
   model.configureOptimizer({ type: 'adam', learningRate: 1e-3 });
-  console.log(`model ${args.model} at ${INPUT}x${INPUT}x1: ${summary.totals.totalParams.toLocaleString('en')} parameters; data ${data.source}; batch ${BATCH}; ${THREADS} threads; libtorch ${engineInfo().torchVersion}`);
+  console.log(`device ${model.device} (${model.precision}); model ${args.model} at ${INPUT}x${INPUT}x1: ${summary.totals.totalParams.toLocaleString('en')} parameters; data ${data.source}; batch ${BATCH}; ${THREADS} threads; libtorch ${engineInfo().torchVersion}`);
 
   await model.trainEpoch(ds, { batchSize: BATCH, maxSteps: WARMUP, seed: 1 });
   // The timer measures how late the event loop runs it while the native call works.
@@ -104,7 +105,7 @@ async function ours(): Promise<{ imagesPerSec: number; lagMs: { p50: number; p99
 
 function reference(): { imagesPerSec: number; engine: string } | undefined {
   try {
-    const out = execFileSync(args.python!, ['bench/reference_torch.py', '--model', args.model!, '--input', String(INPUT), '--steps', String(STEPS), '--warmup', String(WARMUP), '--batch', String(BATCH), '--threads', String(THREADS)], {
+    const out = execFileSync(args.python!, ['bench/reference_torch.py', '--model', args.model!, '--input', String(INPUT), '--steps', String(STEPS), '--warmup', String(WARMUP), '--batch', String(BATCH), '--threads', String(THREADS), '--device', args.device!], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
     });

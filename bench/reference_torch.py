@@ -63,6 +63,8 @@ def main():
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--input', type=int, default=28)
     ap.add_argument('--optimizer', default='adam')
+    ap.add_argument('--device', default='cpu')
+    ap.add_argument('--bf16', action='store_true', help='autocast to bf16 (CUDA), as our engine does there')
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -72,29 +74,41 @@ def main():
     n = images.shape[0]
     if args.input != 28:
         images = F.interpolate(images.float(), size=(args.input, args.input), mode='bilinear', align_corners=False).round().clamp(0, 255).to(torch.uint8)
-    model = build(args.model, 10, 1, args.input)
+    dev = torch.device('cuda' if args.device in ('cuda', 'auto') and torch.cuda.is_available() else 'cpu')
+    images, labels = images.to(dev), labels.to(dev)
+    model = build(args.model, 10, 1, args.input).to(dev)
+    if dev.type == 'cuda':
+        torch.backends.cudnn.benchmark = True
+        model = model.to(memory_format=torch.channels_last)
     model.train()
+    use_bf16 = dev.type == 'cuda' and (args.bf16 or args.device == 'cuda')
     opt = torch.optim.Adam(model.parameters(), lr=1e-3) if args.optimizer == 'adam' else torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
 
     def step(i):
-        idx = torch.randint(0, n, (args.batch,))
+        idx = torch.randint(0, n, (args.batch,), device=dev)
         x = images[idx].float().div_(255.0)
+        if dev.type == 'cuda':
+            x = x.contiguous(memory_format=torch.channels_last)
         y = labels[idx]
         opt.zero_grad(set_to_none=True)
-        loss = F.cross_entropy(model(x), y)
+        with torch.autocast(device_type=dev.type, dtype=torch.bfloat16, enabled=use_bf16):
+            out = model(x)
+        loss = F.cross_entropy(out.float(), y)
         loss.backward()
         opt.step()
         return loss
 
     for i in range(args.warmup):
         step(i)
+    if dev.type == 'cuda':
+        torch.cuda.synchronize()
     t0 = time.perf_counter()
     for i in range(args.steps):
         loss = step(i)
-    loss = float(loss)
+    loss = float(loss)  # waits for the device
     dt = time.perf_counter() - t0
     print(json.dumps({
-        'engine': f'pytorch {torch.__version__} (python)',
+        'engine': f'pytorch {torch.__version__} (python, {dev.type}{", bf16 autocast" if use_bf16 else ""})',
         'model': args.model,
         'imagesPerSec': args.steps * args.batch / dt,
         'seconds': dt,
