@@ -17,6 +17,7 @@
  */
 import sharp, { type FitEnum } from 'sharp';
 import { CnnError } from '../errors.js';
+import { readPngHeader } from './png-header.js';
 import { mapLimit } from './pool.js';
 import { sniffImage, type ImageKind } from './sniff.js';
 
@@ -165,11 +166,17 @@ export type ProbeResult =
 export async function probeImage(bytes: Buffer, maxImagePixels: number, file: string): Promise<ProbeResult> {
   const kind = sniffImage(bytes);
   if (kind === null) return { ok: false, reason: 'not a PNG, JPEG or WebP image (judged by its bytes)' };
+  // Most uploads are plain PNGs, whose header this reads without a sharp call.
+  const png = kind === 'png' ? readPngHeader(bytes) : null;
   let header: ImageHeader;
-  try {
-    header = await readHeader(bytes);
-  } catch (e) {
-    return { ok: false, reason: `unreadable ${kind} header: ${firstLine(e)}` };
+  if (png) {
+    header = { ...png, orientation: 1, hasProfile: false };
+  } else {
+    try {
+      header = await readHeader(bytes);
+    } catch (e) {
+      return { ok: false, reason: `unreadable ${kind} header: ${firstLine(e)}` };
+    }
   }
   if (header.width * header.height > maxImagePixels) throw pixelLimitError(file, header.width, header.height, maxImagePixels);
   const full = header.width * header.height <= PROBE_FULL_DECODE_MAX_PIXELS;
@@ -192,6 +199,14 @@ export async function probeImage(bytes: Buffer, maxImagePixels: number, file: st
     }
   } catch (e) {
     if (isPixelLimitError(e)) throw pixelLimitError(file, header.width, header.height, maxImagePixels);
+    if (png) {
+      // The header was read here, not by sharp: say which part libvips found broken.
+      const headerError = await readHeader(bytes).then(
+        () => null,
+        (h: unknown) => h,
+      );
+      if (headerError) return { ok: false, reason: `unreadable ${kind} header: ${firstLine(headerError)}` };
+    }
     return { ok: false, reason: `corrupt or truncated ${kind}: ${firstLine(e)}` };
   }
   return { ok: true, kind, width: header.width, height: header.height, channels: header.channels, decoded };
@@ -240,9 +255,9 @@ export async function decodeForPredict(buffers: readonly Buffer[], opts: Predict
   await mapLimit(buffers, DECODE_CONCURRENCY, async (bytes, i) => {
     const at = `${opts.field ?? 'images'}[${i}]`;
     if (sniffImage(bytes) === null) throw new CnnError('PREDICT_BAD_IMAGE', 'not a PNG, JPEG or WebP image', at, { index: i });
-    let header: ImageHeader;
+    let header: { width: number; height: number } | null = readPngHeader(bytes);
     try {
-      header = await readHeader(bytes);
+      header ??= await readHeader(bytes);
     } catch (e) {
       throw new CnnError('PREDICT_BAD_IMAGE', `unreadable image header: ${firstLine(e)}`, at, { index: i });
     }
