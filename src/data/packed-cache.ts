@@ -184,8 +184,9 @@ interface PixelsFile {
 
 /**
  * The cache from decoded pixels (IDX raw.u8 or an archive's pixels.u8):
- * the file itself where size and channels already match, else each row
- * preprocessed from raw pixels.
+ * the file itself where size and channels already match, chunks of rows
+ * converted at once where only the channels differ, else each row resized
+ * from raw pixels.
  */
 async function buildFromPixels(src: PixelsFile, t: PreprocessTarget, dest: string): Promise<void> {
   if (src.height === t.height && src.width === t.width && src.channels === t.channels) {
@@ -193,6 +194,7 @@ async function buildFromPixels(src: PixelsFile, t: PreprocessTarget, dest: strin
     return;
   }
   const raw = { width: src.width, height: src.height, channels: src.channels };
+  const sameSize = src.height === t.height && src.width === t.width;
   const srcRow = rowBytes(raw);
   const outRow = rowBytes(t);
   const fh = await open(src.path, 'r');
@@ -201,6 +203,13 @@ async function buildFromPixels(src: PixelsFile, t: PreprocessTarget, dest: strin
       const pixels = Buffer.alloc((to - from) * srcRow);
       const { bytesRead } = await fh.read(pixels, 0, pixels.length, from * srcRow);
       if (bytesRead !== pixels.length) throw new CnnError('INTERNAL', `${src.path} holds fewer than ${src.n} rows`);
+      if (sameSize) {
+        // Only the channels change, pixel by pixel: the whole chunk as one tall image in one call.
+        const tall = { ...raw, height: (to - from) * src.height };
+        const rows = await preprocessImage(pixels, { ...t, height: tall.height }, { maxImagePixels: pixels.length, raw: tall });
+        rows.copy(out);
+        return;
+      }
       await mapLimit(range(to - from), DECODE_CONCURRENCY, async (k) => {
         const row = await preprocessImage(pixels.subarray(k * srcRow, (k + 1) * srcRow), t, { maxImagePixels: srcRow, raw });
         row.copy(out, k * outRow);
