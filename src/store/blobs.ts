@@ -4,7 +4,8 @@
  * client input, so nothing lands outside the data dir.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
+import { fsyncDir, writeFileAtomic as writeAtomic } from '../data/atomic-fs.js';
 import { dirname, join } from 'node:path';
 
 export class BlobStore {
@@ -41,31 +42,13 @@ export class BlobStore {
   }
 }
 
-/** Writes a file so that readers see either the old or the whole new content: temp file, fsync, rename, fsync dir. */
+/** Writes a file so that readers see either the old or the whole new content (temp, fsync, rename), creating its directory. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const fh = await open(tmp, 'w');
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, path);
-  await fsyncDir(dirname(path));
+  await writeAtomic(path, data);
 }
 
-export async function fsyncDir(dir: string): Promise<void> {
-  const dh = await open(dir, 'r');
-  try {
-    await dh.sync();
-  } catch {
-    // some filesystems refuse fsync on directories; the rename is still atomic
-  } finally {
-    await dh.close();
-  }
-}
+export { fsyncDir };
 
 export function newId(prefix: string): string {
   return `${prefix}_${Date.now().toString(36)}${randomBytes(6).toString('hex')}`;
