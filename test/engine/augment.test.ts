@@ -92,6 +92,17 @@ describe('augmentation on a known image', () => {
     expect(zoomed[2 * 9 + 6]).toBeCloseTo(1, 5);
   });
 
+  it("shears as Keras's apply_affine_transform: rows move by tan(angle) times the column offset", async () => {
+    // 9x9, centre (4, 4), shear 45°: input = (r − sin·c, cos·c) about the centre, so the centred pixel (0, 2)
+    // lands at (tan 45°·2, 2 / cos 45°) = (2, 2.83): image (6, 6.83). A pixel on the centre column stays put.
+    const off = await run(image(9, 9, [[4, 6]]), { shearRange: [45, 45], fillMode: 'constant' });
+    const brightest = off.indexOf(Math.max(...off));
+    expect([Math.floor(brightest / 9), brightest % 9]).toEqual([6, 7]);
+    expect(off[6 * 9 + 7]! + off[6 * 9 + 6]!).toBeGreaterThan(0.9);
+    const onAxis = await run(image(9, 9, [[6, 4]]), { shearRange: [45, 45], fillMode: 'constant' });
+    expect(onAxis[6 * 9 + 4]).toBeCloseTo(1, 5);
+  });
+
   it('draws per sample from the seed: repeatable, and different samples get different transforms', async () => {
     const n = 64;
     const images = new Uint8Array(n * H * W);
