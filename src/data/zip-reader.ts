@@ -2,7 +2,7 @@
  * The file reader yauzl parses a zip through. yauzl asks for many small
  * reads (two per central directory record, one per local header); done as
  * one `fs.read` each, every one is a thread-pool round trip. This reader
- * serves them from a window of the file read in large blocks: records lie
+ * serves them from windows of the file read in large blocks: records lie
  * one after another, so nearly every read is a copy from memory. Entry
  * contents are read through it too (`readFully`).
  */
@@ -10,14 +10,24 @@ import type { FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 
+interface Window {
+  start: number;
+  data: Buffer;
+}
+
 /** Bytes read from the file at a time. */
 const WINDOW_BYTES = 1024 * 1024;
+/**
+ * Windows kept: reading entries alternates between the central directory
+ * (at the end of the file) and the entries' data (from the start).
+ */
+const WINDOWS = 2;
 /** Bytes per chunk of a streamed entry. */
 const STREAM_CHUNK_BYTES = 256 * 1024;
 
 export class WindowedZipReader extends yauzl.RandomAccessReader {
-  private window = Buffer.alloc(0);
-  private windowStart = 0;
+  /** Most recently used first. */
+  private windows: Window[] = [];
   private closed = false;
 
   constructor(
@@ -30,31 +40,30 @@ export class WindowedZipReader extends yauzl.RandomAccessReader {
   /** Fills `buffer[offset, offset + length)` from file position `position`; throws at end of file. */
   async readFully(buffer: Buffer, offset: number, length: number, position: number): Promise<void> {
     if (position < 0 || position + length > this.fileSize) throw new Error(`read of ${length} bytes at ${position} is past the end of the file`);
-    let done = 0;
     if (length > WINDOW_BYTES) {
-      while (done < length) {
-        const { bytesRead } = await this.fh.read(buffer, offset + done, length - done, position + done);
-        if (bytesRead === 0) throw new Error('unexpected end of file');
-        done += bytesRead;
-      }
+      await this.readAt(buffer, offset, length, position);
       return;
     }
-    const inWindow = position >= this.windowStart && position + length <= this.windowStart + this.window.length;
-    if (!inWindow) await this.fill(position);
-    this.window.copy(buffer, offset, position - this.windowStart, position - this.windowStart + length);
+    let i = this.windows.findIndex((w) => position >= w.start && position + length <= w.start + w.data.length);
+    if (i < 0) {
+      const size = Math.min(WINDOW_BYTES, this.fileSize - position);
+      const data = Buffer.allocUnsafe(size);
+      await this.readAt(data, 0, size, position);
+      this.windows.unshift({ start: position, data });
+      this.windows.length = Math.min(this.windows.length, WINDOWS);
+      i = 0;
+    }
+    const w = this.windows[i]!;
+    if (i > 0) this.windows.unshift(...this.windows.splice(i, 1));
+    w.data.copy(buffer, offset, position - w.start, position - w.start + length);
   }
 
-  private async fill(position: number): Promise<void> {
-    const size = Math.min(WINDOW_BYTES, this.fileSize - position);
-    const buf = Buffer.allocUnsafe(size);
-    let got = 0;
-    while (got < size) {
-      const { bytesRead } = await this.fh.read(buf, got, size - got, position + got);
+  private async readAt(buffer: Buffer, offset: number, length: number, position: number): Promise<void> {
+    for (let done = 0; done < length; ) {
+      const { bytesRead } = await this.fh.read(buffer, offset + done, length - done, position + done);
       if (bytesRead === 0) throw new Error('unexpected end of file');
-      got += bytesRead;
+      done += bytesRead;
     }
-    this.window = buf;
-    this.windowStart = position;
   }
 
   override read(buffer: Buffer, offset: number, length: number, position: number, callback: (err: Error | null, bytesRead?: number) => void): void {

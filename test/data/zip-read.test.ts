@@ -5,12 +5,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { open, readFile, writeFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yazl from 'yazl';
 import { readArchiveFiles, scanArchive } from '../../src/data/archive.js';
 import { DEFAULT_INGEST_LIMITS } from '../../src/data/index.js';
+import { WindowedZipReader } from '../../src/data/zip-reader.js';
 import { setDeclaredZipSize } from '../helpers/fixtures.js';
 import { expectCnnError, tempDataDir, type TempDataDir } from './helpers.js';
 
@@ -84,5 +85,32 @@ describe('zip entry contents', () => {
       await writeFile(path, buf);
       await expectCnnError(readAll(path), code);
     }
+  });
+});
+
+describe('WindowedZipReader', () => {
+  it('serves alternating small reads at both ends of the file from two windows', async () => {
+    const path = dd.upload('windows.bin');
+    const bytes = randomBytes(3 << 20);
+    await writeFile(path, bytes);
+    const fh = await open(path, 'r');
+    let reads = 0;
+    const counting = new Proxy(fh, {
+      get(target, prop) {
+        if (prop === 'read') return (...args: Parameters<typeof fh.read>) => (reads++, target.read(...args));
+        const v = Reflect.get(target, prop) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const reader = new WindowedZipReader(counting, bytes.length);
+    const buf = Buffer.alloc(46);
+    for (let i = 0; i < 1000; i++) {
+      for (const at of [100 + 46 * i, bytes.length - 100_000 + 46 * i]) {
+        await reader.readFully(buf, 0, buf.length, at);
+        expect(Buffer.compare(buf, bytes.subarray(at, at + 46))).toBe(0);
+      }
+    }
+    expect(reads).toBe(2);
+    await fh.close();
   });
 });
