@@ -14,7 +14,7 @@ const CHUNK_OVERHEAD = 12;
 const IHDR_LENGTH = 13;
 
 /** Ancillary chunks that do not change the decoded pixels or their interpretation in libvips. */
-const HARMLESS = new Set(['tRNS', 'gAMA', 'cHRM', 'sBIT', 'bKGD', 'hIST', 'pHYs', 'sPLT', 'tIME', 'tEXt', 'zTXt', 'iTXt']);
+const HARMLESS = new Set(['gAMA', 'cHRM', 'sRGB', 'sBIT', 'bKGD', 'hIST', 'pHYs', 'sPLT', 'tIME', 'tEXt', 'zTXt', 'iTXt']);
 
 export interface PngHeader {
   width: number;

@@ -39,9 +39,14 @@ describe('readPngHeader', () => {
     };
     // A grey PNG with a tRNS chunk (one transparent grey level).
     pngs.greyTrns = withChunk(pngs.grey!, 'tRNS', Buffer.from([0, 37]));
+    // Chunks many tools write; libvips neither applies them nor reports a profile for them.
+    const gama = Buffer.alloc(4);
+    gama.writeUInt32BE(45455);
+    pngs.greySrgbGama = withChunk(withChunk(pngs.grey!, 'gAMA', gama), 'sRGB', Buffer.from([0]));
     for (const [name, png] of Object.entries(pngs)) {
       const m = await sharp(png).metadata();
       expect(readPngHeader(png), name).toEqual({ width: m.width, height: m.height, channels: m.channels, space: m.space, depth: m.depth });
+      expect(m.hasProfile, name).toBe(false);
     }
   });
 
