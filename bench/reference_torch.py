@@ -96,7 +96,7 @@ def main():
         loss = F.cross_entropy(out.float(), y)
         loss.backward()
         opt.step()
-        return loss
+        return loss.detach()
 
     for i in range(args.warmup):
         step(i)
