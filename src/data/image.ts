@@ -166,8 +166,10 @@ export type ProbeResult =
 export async function probeImage(bytes: Buffer, maxImagePixels: number, file: string): Promise<ProbeResult> {
   const kind = sniffImage(bytes);
   if (kind === null) return { ok: false, reason: 'not a PNG, JPEG or WebP image (judged by its bytes)' };
-  // Most uploads are plain PNGs, whose header this reads without a sharp call.
-  const png = kind === 'png' ? readPngHeader(bytes) : null;
+  // Most uploads are plain PNGs, whose header this reads without a sharp call. Whether an
+  // image is over the pixel limit (which fails the whole upload) is still sharp's to say.
+  let png = kind === 'png' ? readPngHeader(bytes) : null;
+  if (png && png.width * png.height > maxImagePixels) png = null;
   let header: ImageHeader;
   if (png) {
     header = { ...png, orientation: 1, hasProfile: false };
@@ -256,6 +258,7 @@ export async function decodeForPredict(buffers: readonly Buffer[], opts: Predict
     const at = `${opts.field ?? 'images'}[${i}]`;
     if (sniffImage(bytes) === null) throw new CnnError('PREDICT_BAD_IMAGE', 'not a PNG, JPEG or WebP image', at, { index: i });
     let header: { width: number; height: number } | null = readPngHeader(bytes);
+    if (header && header.width * header.height > opts.maxImagePixels) header = null;
     try {
       header ??= await readHeader(bytes);
     } catch (e) {
