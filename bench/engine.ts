@@ -103,11 +103,18 @@ async function ours(): Promise<{ imagesPerSec: number; lagMs: { p50: number; p99
   return { imagesPerSec: images / seconds, lagMs: { p50: q(0.5), p99: q(0.99), max: q(1) } };
 }
 
-function reference(): { imagesPerSec: number; engine: string } | undefined {
+/**
+ * The addon raises glibc's mmap/trim thresholds (CNN_MALLOC_TUNING); the reference runs once as people
+ * run it and once with the same allocator settings, so the ratio shows how much of the gap is the allocator.
+ */
+const SAME_MALLOC = { MALLOC_MMAP_THRESHOLD_: String(32 << 20), MALLOC_TRIM_THRESHOLD_: String(512 << 20) };
+
+function reference(env: Record<string, string> = {}): { imagesPerSec: number; engine: string } | undefined {
   try {
     const out = execFileSync(args.python!, ['bench/reference_torch.py', '--model', args.model!, '--input', String(INPUT), '--steps', String(STEPS), '--warmup', String(WARMUP), '--batch', String(BATCH), '--threads', String(THREADS), '--device', args.device!], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, ...env },
     });
     return JSON.parse(out.trim().split('\n').at(-1)!) as { imagesPerSec: number; engine: string };
   } catch (e) {
@@ -118,10 +125,14 @@ function reference(): { imagesPerSec: number; engine: string } | undefined {
 
 const a = await ours();
 const b = reference();
+const c = args.device === 'cpu' ? reference(SAME_MALLOC) : undefined;
 const f = (x: number) => x.toFixed(0).padStart(6);
 console.log(`ours (libtorch via N-API)   ${f(a.imagesPerSec)} images/s`);
 if (b) {
   console.log(`reference (${b.engine}) ${f(b.imagesPerSec)} images/s`);
   console.log(`ratio ours/PyTorch: ${(a.imagesPerSec / b.imagesPerSec).toFixed(2)}`);
+}
+if (c) {
+  console.log(`reference with our allocator settings ${f(c.imagesPerSec)} images/s; ratio ${(a.imagesPerSec / c.imagesPerSec).toFixed(2)}`);
 }
 console.log(`event-loop lag while training: p50 ${a.lagMs.p50.toFixed(1)} ms, p99 ${a.lagMs.p99.toFixed(1)} ms, max ${a.lagMs.max.toFixed(1)} ms`);

@@ -5,7 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { setEngineThreads } from './engine/index.js';
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { loadConfig, type Config } from './config.js';
@@ -59,7 +61,7 @@ export async function createRuntime(env: NodeJS.ProcessEnv = process.env, opts: 
   const redis = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   const ctx = await createContext(config, redis, log);
-  return {
+  const rt: Runtime = {
     config,
     log,
     ctx,
@@ -72,6 +74,19 @@ export async function createRuntime(env: NodeJS.ProcessEnv = process.env, opts: 
       await localRedis?.stop();
     },
   };
+  configureEngineThreads(rt);
+  return rt;
+}
+
+/** libtorch's intra-op threads: CNN_THREADS, or one per core. Called before any engine work in this process. */
+export function configureEngineThreads(rt: Runtime): void {
+  const n = rt.config.threads > 0 ? rt.config.threads : availableParallelism();
+  try {
+    setEngineThreads(n);
+  } catch (err) {
+    // No addon: the API still serves everything but training and prediction, which report ENGINE_UNAVAILABLE.
+    rt.log.warn({ err: (err as Error).message }, 'engine unavailable');
+  }
 }
 
 export async function startWorkers(rt: Runtime, count: number): Promise<RunningWorker[]> {
