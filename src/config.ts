@@ -30,6 +30,10 @@ export const CONFIG_DOCS = {
   CNN_MAX_PARAMS: [int(1), '200000000', 'Largest model (learnable parameters) a spec may declare.'],
   CNN_LOCK_DURATION_MS: [int(1000), '30000', 'BullMQ job lock; a worker that stops renewing it for this long is considered dead.'],
   CNN_LOG_LEVEL: [z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info', 'Log level (pino).'],
+  CNN_MALLOC_TUNING: [z.enum(['0', '1']).optional(), undefined, "Read by the native addon: 0 keeps glibc's malloc thresholds; by default they are raised so training steps reuse memory instead of faulting pages in."],
+  CNN_NATIVE_ADDON: [z.string().min(1).optional(), undefined, 'Path of the built addon, when it is not native/build/Release/cnn_native.node.'],
+  CNN_BOOTSTRAP_SKIP_APT: [z.enum(['0', '1']).optional(), undefined, 'Read by scripts/bootstrap.mjs: 1 skips the apt step (images that bring libtorch another way).'],
+  CNN_BUILD_JOBS: [z.coerce.number().int().min(1).max(64).optional(), undefined, 'Read by scripts/bootstrap.mjs: parallel compile jobs for the addon (default 2).'],
 } as const;
 
 type Docs = typeof CONFIG_DOCS;
