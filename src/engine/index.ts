@@ -12,41 +12,14 @@
 import { CnnError, ERROR_TABLE, type ErrorCode } from '../errors.js';
 import type { NormalizedGraph } from './graph.js';
 import { loadNative, type NativeDataset, type NativeModel } from './native.js';
+import type { EngineInfo, EpochResult, EvaluateResult, ImageShape, ParamCounts, TensorInfo, TrainProgress, WeightsReport } from './types.js';
+
+export type { EngineInfo, EpochResult, EvaluateResult, ImageShape, ParamCounts, TensorInfo, TrainProgress, WeightsReport } from './types.js';
 
 export type { EngineActivation, LayerOp, LayerType, NormalizedGraph, NormalizedLayer, Padding, Pair } from './graph.js';
 
 /** 'auto' is CUDA when libtorch sees a device, else the CPU. */
 export type EngineDevice = 'cpu' | 'cuda' | 'auto' | `cuda:${number}`;
-
-export interface ImageShape {
-  n: number;
-  h: number;
-  w: number;
-  c: number;
-}
-
-export interface EngineInfo {
-  torchVersion: string;
-  cudaAvailable: boolean;
-  cudaDeviceCount: number;
-  numThreads: number;
-  builtWithCuda: boolean;
-}
-
-export interface ParamCounts {
-  total: number;
-  trainable: number;
-  frozen: number;
-  /** Batch-norm running_mean + running_var elements (Keras counts them as non-trainable parameters). */
-  buffers: number;
-}
-
-export interface TensorInfo {
-  name: string;
-  shape: number[];
-  kind: 'parameter' | 'buffer';
-  trainable: boolean;
-}
 
 /** A Keras-style symmetric range `r` (meaning ±r; zoom `z` means [1-z, 1+z]) or an explicit [lo, hi]. */
 export type AugmentRange = number | readonly [number, number];
@@ -129,48 +102,13 @@ export interface TrainEpochOptions extends Normalization {
   progressIntervalMs?: number;
 }
 
-export interface TrainProgress {
-  step: number;
-  steps: number;
-  /** Mean loss and accuracy over the epoch so far. */
-  loss: number;
-  accuracy: number;
-  images: number;
-  imagesPerSec: number;
-}
-
-export interface EpochResult {
-  loss: number;
-  accuracy: number;
-  images: number;
-  steps: number;
-  seconds: number;
-}
-
 export interface EvaluateOptions extends Normalization {
   batchSize?: number;
   indices?: Int32Array;
 }
 
-export interface EvaluateResult {
-  loss: number;
-  accuracy: number;
-  top5: number;
-  count: number;
-  numClasses: number;
-  /** numClasses x numClasses, row-major, rows are true classes. */
-  confusion: Int32Array;
-}
-
 export interface PredictOptions extends ImageShape, Normalization {
   batchSize?: number;
-}
-
-export interface WeightsReport {
-  missing: string[];
-  unexpected: string[];
-  mismatched: string[];
-  metadata: Record<string, string>;
 }
 
 // ---------------------------------------------------------------------------

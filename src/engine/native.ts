@@ -8,70 +8,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CnnError } from '../errors.js';
+import type { EngineInfo, EpochResult, EvaluateResult, ImageShape, ParamCounts, TensorInfo, TrainProgress, WeightsReport } from './types.js';
 
 const ADDON_PATH = join('native', 'build', 'Release', 'cnn_native.node');
-
-export interface NativeInfo {
-  torchVersion: string;
-  cudaAvailable: boolean;
-  cudaDeviceCount: number;
-  numThreads: number;
-  builtWithCuda: boolean;
-}
-
-export interface NativeParamCounts {
-  total: number;
-  trainable: number;
-  frozen: number;
-  buffers: number;
-}
-
-export interface NativeTensorInfo {
-  name: string;
-  shape: number[];
-  kind: 'parameter' | 'buffer';
-  trainable: boolean;
-}
-
-export interface NativeProgress {
-  step: number;
-  steps: number;
-  loss: number;
-  accuracy: number;
-  images: number;
-  imagesPerSec: number;
-}
-
-export interface NativeEpochResult {
-  loss: number;
-  accuracy: number;
-  images: number;
-  steps: number;
-  seconds: number;
-}
-
-export interface NativeEvalResult {
-  loss: number;
-  accuracy: number;
-  top5: number;
-  count: number;
-  numClasses: number;
-  confusion: Int32Array;
-}
-
-export interface NativeWeightsReport {
-  missing: string[];
-  unexpected: string[];
-  mismatched: string[];
-  metadata: Record<string, string>;
-}
-
-export interface NativeDims {
-  n: number;
-  h: number;
-  w: number;
-  c: number;
-}
 
 export interface NativeModel {
   readonly device: string;
@@ -80,16 +19,16 @@ export interface NativeModel {
   readonly learningRate: number | null;
   readonly precision: 'fp32' | 'bf16';
   readonly channelsLast: boolean;
-  paramCounts(): NativeParamCounts;
-  tensors(): NativeTensorInfo[];
+  paramCounts(): ParamCounts;
+  tensors(): TensorInfo[];
   configureOptimizer(options: Record<string, unknown>): void;
   setLearningRate(lr: number): void;
-  trainEpoch(dataset: NativeDataset, options: Record<string, unknown>, onProgress?: (p: NativeProgress) => void): Promise<NativeEpochResult>;
-  evaluate(dataset: NativeDataset, options: Record<string, unknown>): Promise<NativeEvalResult>;
-  predict(images: Uint8Array, options: NativeDims & Record<string, unknown>): Promise<Float32Array>;
+  trainEpoch(dataset: NativeDataset, options: Record<string, unknown>, onProgress?: (p: TrainProgress) => void): Promise<EpochResult>;
+  evaluate(dataset: NativeDataset, options: Record<string, unknown>): Promise<EvaluateResult>;
+  predict(images: Uint8Array, options: ImageShape & Record<string, unknown>): Promise<Float32Array>;
   forward(input: Float32Array, options: { n: number }): Promise<Float32Array>;
   saveWeights(path: string, metadata?: Record<string, string>): Promise<void>;
-  loadWeights(path: string, options?: { strict?: boolean }): Promise<NativeWeightsReport>;
+  loadWeights(path: string, options?: { strict?: boolean }): Promise<WeightsReport>;
   saveOptimizer(path: string): Promise<void>;
   loadOptimizer(path: string): Promise<void>;
   cancel(): boolean;
@@ -107,14 +46,14 @@ export interface NativeDataset {
 }
 
 export interface NativeAddon {
-  info(): NativeInfo;
+  info(): EngineInfo;
   setNumThreads(n: number): void;
   createModel(
     graphJson: string,
     options: { device?: string; seed?: number; precision?: string; channelsLast?: boolean; deterministic?: boolean },
   ): Promise<NativeModel>;
-  createDataset(images: Uint8Array, labels: Int32Array, options: NativeDims & { numClasses: number; device?: string }): Promise<NativeDataset>;
-  augmentBatch(images: Uint8Array, dims: NativeDims, augment: Record<string, unknown>, seed: number): Promise<Float32Array>;
+  createDataset(images: Uint8Array, labels: Int32Array, options: ImageShape & { numClasses: number; device?: string }): Promise<NativeDataset>;
+  augmentBatch(images: Uint8Array, dims: ImageShape, augment: Record<string, unknown>, seed: number): Promise<Float32Array>;
 }
 
 /** The repository root: the first directory above this module that holds native/ (works from src/ and dist/). */

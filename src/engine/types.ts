@@ -1,0 +1,69 @@
+/**
+ * Shapes of what the addon returns, shared by its loader (native.ts) and the
+ * facade (index.ts) so they are written once.
+ */
+
+export interface ImageShape {
+  n: number;
+  h: number;
+  w: number;
+  c: number;
+}
+
+export interface EngineInfo {
+  torchVersion: string;
+  cudaAvailable: boolean;
+  cudaDeviceCount: number;
+  numThreads: number;
+  builtWithCuda: boolean;
+}
+
+export interface ParamCounts {
+  total: number;
+  trainable: number;
+  frozen: number;
+  /** Batch-norm running_mean + running_var elements (Keras counts them as non-trainable parameters). */
+  buffers: number;
+}
+
+export interface TensorInfo {
+  name: string;
+  shape: number[];
+  kind: 'parameter' | 'buffer';
+  trainable: boolean;
+}
+
+export interface TrainProgress {
+  step: number;
+  steps: number;
+  /** Mean loss and accuracy over the epoch so far. */
+  loss: number;
+  accuracy: number;
+  images: number;
+  imagesPerSec: number;
+}
+
+export interface EpochResult {
+  loss: number;
+  accuracy: number;
+  images: number;
+  steps: number;
+  seconds: number;
+}
+
+export interface EvaluateResult {
+  loss: number;
+  accuracy: number;
+  top5: number;
+  count: number;
+  numClasses: number;
+  /** numClasses x numClasses, row-major, rows are true classes. */
+  confusion: Int32Array;
+}
+
+export interface WeightsReport {
+  missing: string[];
+  unexpected: string[];
+  mismatched: string[];
+  metadata: Record<string, string>;
+}
