@@ -96,30 +96,15 @@ export class JobStates {
 
   /** Newest first, optionally filtered; the cursor is an offset into the tenant's index. */
   async list(tenant: string, opts: { limit: number; cursor?: string; filter?: (j: JobRecord) => boolean }): Promise<Page<JobRecord>> {
-    const idx = this.catalog.indexKey('job', tenant);
-    const total = await this.redis.zcard(idx);
-    let offset = opts.cursor ? Number.parseInt(opts.cursor, 10) || 0 : 0;
-    const items: JobRecord[] = [];
-    const CHUNK = Math.max(opts.limit, 50);
-    while (items.length < opts.limit && offset < total) {
-      const ids = await this.redis.zrevrange(idx, offset, offset + CHUNK - 1);
-      if (ids.length === 0) break;
+    return this.catalog.page('job', tenant, opts, async (ids) => {
       const pipe = this.redis.pipeline();
       for (const id of ids) pipe.hgetall(this.catalog.key('job', id));
       const rows = (await pipe.exec()) ?? [];
-      let used = 0;
-      for (const [, h] of rows) {
-        used++;
-        const hash = h as Record<string, string>;
-        if (!hash?.state) continue;
-        const job = fromHash(hash);
-        if (opts.filter && !opts.filter(job)) continue;
-        items.push(job);
-        if (items.length === opts.limit) break;
-      }
-      offset += used;
-    }
-    return { items, total, ...(offset < total ? { nextCursor: String(offset) } : {}) };
+      return rows.map(([, h]) => {
+        const hash = h as Record<string, string> | null;
+        return hash?.state ? fromHash(hash) : undefined;
+      });
+    });
   }
 
   async remove(job: JobRecord): Promise<void> {

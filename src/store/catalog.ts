@@ -69,22 +69,35 @@ export class Catalog {
     tenant: string,
     opts: { limit: number; cursor?: string; filter?: (rec: T) => boolean },
   ): Promise<Page<T>> {
+    return this.page(kind, tenant, opts, async (ids) => {
+      const raws = await this.redis.mget(...ids.map((id) => this.key(kind, id)));
+      return raws.map((raw) => (raw ? (JSON.parse(raw) as T) : undefined));
+    });
+  }
+
+  /**
+   * Pages through a tenant's index newest first, reading records with `read`
+   * (records of some kinds are not plain strings). Filtering happens after the
+   * read, so chunks are read until the page is full.
+   */
+  async page<T>(
+    kind: RecordKind,
+    tenant: string,
+    opts: { limit: number; cursor?: string; filter?: (rec: T) => boolean },
+    read: (ids: string[]) => Promise<(T | undefined)[]>,
+  ): Promise<Page<T>> {
     const idx = this.indexKey(kind, tenant);
     const total = await this.redis.zcard(idx);
     let offset = opts.cursor ? Number.parseInt(opts.cursor, 10) || 0 : 0;
     const items: T[] = [];
-    // Filtering happens after the read, so read in chunks until the page is full.
     const CHUNK = Math.max(opts.limit, 50);
     while (items.length < opts.limit && offset < total) {
       const ids = await this.redis.zrevrange(idx, offset, offset + CHUNK - 1);
       if (ids.length === 0) break;
-      const raws = await this.redis.mget(...ids.map((id) => this.key(kind, id)));
       let used = 0;
-      for (const raw of raws) {
+      for (const rec of await read(ids)) {
         used++;
-        if (!raw) continue;
-        const rec = JSON.parse(raw) as T;
-        if (opts.filter && !opts.filter(rec)) continue;
+        if (rec === undefined || (opts.filter && !opts.filter(rec))) continue;
         items.push(rec);
         if (items.length === opts.limit) break;
       }
