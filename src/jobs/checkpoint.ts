@@ -5,10 +5,10 @@
  * read when all its files are complete.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EngineModel } from '../engine/index.js';
-import { writeFileAtomic } from '../store/blobs.js';
+import { removeDirAtomically, writeFileAtomic } from '../store/blobs.js';
 import type { PlateauState } from './lr-schedule.js';
 import type { EpochRecord } from './schemas.js';
 
@@ -82,8 +82,6 @@ export class Checkpoints {
   }
 
   async remove(): Promise<void> {
-    const doomed = `${this.dir}.done-${Date.now()}`;
-    await rename(this.dir, doomed).catch(() => undefined);
-    await rm(doomed, { recursive: true, force: true });
+    await removeDirAtomically(this.dir);
   }
 }

@@ -2,7 +2,6 @@
  * Dataset use cases: ingest an upload (archive or IDX pair) into the blob
  * store and the catalog, read, list, delete (refused while a job uses it).
  */
-import { rename } from 'node:fs/promises';
 import { CnnError } from '../errors.js';
 import { ingestDataset, type DatasetManifest, type IngestInput } from '../data/index.js';
 import { FINAL_STATES } from '../jobs/schemas.js';
@@ -112,9 +111,5 @@ export async function deleteDataset(ctx: ServiceContext, tenant: string, id: str
   const rec = await getDataset(ctx, tenant, id);
   if ((await resourcesInUse(ctx, tenant)).has(id)) throw new CnnError('DATASET_IN_USE', `dataset ${id} is used by a queued or running job; cancel it or wait`, 'id');
   await ctx.catalog.remove('dataset', rec);
-  // Rename first so a reader never sees a half-deleted dir, then remove.
-  const dir = ctx.blobs.datasetDir(id);
-  const doomed = `${dir}.deleted-${Date.now()}`;
-  await rename(dir, doomed).catch(() => undefined);
-  await ctx.blobs.removeDir(doomed);
+  await ctx.blobs.removeDir(ctx.blobs.datasetDir(id));
 }

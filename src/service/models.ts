@@ -3,7 +3,7 @@
  * spec.json, weights.safetensors, meta.json). Prediction lives in predict.ts.
  */
 import { createReadStream } from 'node:fs';
-import { rename, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
@@ -62,10 +62,7 @@ export async function deleteModel(ctx: ServiceContext, tenant: string, id: strin
   const rec = await getModel(ctx, tenant, id);
   if ((await resourcesInUse(ctx, tenant)).has(id)) throw new CnnError('MODEL_IN_USE', `model ${id} is used by a queued or running job`, 'id');
   await ctx.catalog.remove('model', rec);
-  const dir = ctx.blobs.modelDir(id);
-  const doomed = `${dir}.deleted-${Date.now()}`;
-  await rename(dir, doomed).catch(() => undefined);
-  await ctx.blobs.removeDir(doomed);
+  await ctx.blobs.removeDir(ctx.blobs.modelDir(id));
 }
 
 /** A tar stream of the model's three files, read from disk as it is sent. */

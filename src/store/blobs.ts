@@ -4,7 +4,7 @@
  * client input, so nothing lands outside the data dir.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { fsyncDir, writeFileAtomic as writeAtomic } from '../data/atomic-fs.js';
 import { dirname, join } from 'node:path';
 
@@ -38,7 +38,7 @@ export class BlobStore {
   }
 
   async removeDir(dir: string): Promise<void> {
-    await rm(dir, { recursive: true, force: true });
+    await removeDirAtomically(dir);
   }
 }
 
@@ -49,6 +49,13 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
 }
 
 export { fsyncDir };
+
+/** Renames a directory aside first, so no reader ever sees it half deleted, then removes it. */
+export async function removeDirAtomically(dir: string): Promise<void> {
+  const doomed = `${dir}.deleted-${process.pid}-${Date.now()}`;
+  await rename(dir, doomed).catch(() => undefined);
+  await rm(doomed, { recursive: true, force: true });
+}
 
 export function newId(prefix: string): string {
   return `${prefix}_${Date.now().toString(36)}${randomBytes(6).toString('hex')}`;
