@@ -1,12 +1,10 @@
-import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { CnnError } from '../../../errors.js';
 import type { ServiceContext } from '../../../service/context.js';
 import { createDataset, deleteDataset, getDataset, listDatasets, UPLOAD_FILE_FIELDS, type DatasetUpload } from '../../../service/datasets.js';
 import { pageQuery } from './query.js';
+import { saveFilePart } from './upload.js';
 
 export function datasetRoutes(ctx: ServiceContext): FastifyPluginAsync {
   return async (app) => {
@@ -32,14 +30,12 @@ export function datasetRoutes(ctx: ServiceContext): FastifyPluginAsync {
 }
 
 /**
- * Streams each file part to the uploads dir, counting bytes across the whole
- * request so that many parts cannot add up past the limit. Nothing is held
- * whole in memory.
+ * Streams each file part to the uploads dir (saveFilePart) and collects the
+ * text fields.
  */
 async function receiveUpload(ctx: ServiceContext, req: FastifyRequest, saved: string[]): Promise<DatasetUpload> {
   if (!req.isMultipart()) throw new CnnError('UPLOAD_MISSING_FILE', 'send multipart/form-data with an `archive` file, or `images` and `labels` IDX files');
-  const limit = ctx.config.limits.maxUploadBytes;
-  let total = 0;
+  const budget = { used: 0 };
   const files: Partial<Record<(typeof UPLOAD_FILE_FIELDS)[number], string>> = {};
   const fields: Record<string, string> = {};
   for await (const part of req.parts()) {
@@ -50,17 +46,7 @@ async function receiveUpload(ctx: ServiceContext, req: FastifyRequest, saved: st
         throw new CnnError('VALIDATION_FAILED', `unexpected file field '${part.fieldname}'; expected one of ${UPLOAD_FILE_FIELDS.join(', ')}`, part.fieldname);
       }
       if (files[field]) throw new CnnError('VALIDATION_FAILED', `file field '${field}' given twice`, field);
-      const path = await ctx.blobs.newUploadPath('.upload');
-      saved.push(path);
-      const counter = new Transform({
-        transform(chunk: Buffer, _enc, cb) {
-          total += chunk.length;
-          if (total > limit) cb(new CnnError('UPLOAD_TOO_LARGE', `upload exceeds the limit of ${limit} bytes (CNN_MAX_UPLOAD_BYTES)`));
-          else cb(null, chunk);
-        },
-      });
-      await pipeline(part.file, counter, createWriteStream(path));
-      if (part.file.truncated) throw new CnnError('UPLOAD_TOO_LARGE', `upload exceeds the limit of ${limit} bytes (CNN_MAX_UPLOAD_BYTES)`);
+      const path = await saveFilePart(ctx, part.file, '.upload', saved, budget);
       files[field] = path;
     } else {
       fields[part.fieldname] = String(part.value);

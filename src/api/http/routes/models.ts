@@ -4,9 +4,8 @@ import type { ServiceContext } from '../../../service/context.js';
 import { deleteModel, getModel, listModels, modelArtifact } from '../../../service/models.js';
 import { importFieldsToBody, importModel } from '../../../service/import.js';
 import { predict } from '../../../service/predict.js';
-import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
+import { saveFilePart } from './upload.js';
 import { pageQuery } from './query.js';
 
 export function modelRoutes(ctx: ServiceContext): FastifyPluginAsync {
@@ -74,10 +73,7 @@ async function receiveWeights(ctx: ServiceContext, req: FastifyRequest, saved: s
         part.file.resume();
         throw new CnnError('VALIDATION_FAILED', 'send one file, named `weights`', part.fieldname);
       }
-      const path = await ctx.blobs.newUploadPath('.safetensors');
-      saved.push(path);
-      await pipeline(part.file, createWriteStream(path));
-      if (part.file.truncated) throw new CnnError('UPLOAD_TOO_LARGE', `weights exceed the upload limit of ${ctx.config.limits.maxUploadBytes} bytes`, 'weights');
+      const path = await saveFilePart(ctx, part.file, '.safetensors', saved, { used: 0 });
       weightsPath = path;
     } else {
       fields[part.fieldname] = String(part.value);
