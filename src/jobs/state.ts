@@ -107,10 +107,6 @@ export class JobStates {
     });
   }
 
-  async remove(job: JobRecord): Promise<void> {
-    await this.redis.multi().del(this.catalog.key('job', job.id)).zrem(this.catalog.indexKey('job', job.tenant), job.id).exec();
-  }
-
   /**
    * Applies `patch` if the job is in one of `from`; `undefined`/`null` values delete fields.
    * Returns whether it applied and the record as it now stands.

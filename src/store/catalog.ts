@@ -44,11 +44,6 @@ export class Catalog {
       .exec();
   }
 
-  /** Replaces a record (same id and tenant). */
-  async put<T extends OwnedRecord>(kind: RecordKind, rec: T): Promise<void> {
-    await this.redis.set(this.key(kind, rec.id), JSON.stringify(rec));
-  }
-
   /** The record, or undefined when it does not exist or belongs to another tenant. */
   async get<T extends OwnedRecord>(kind: RecordKind, id: string, tenant?: string): Promise<T | undefined> {
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) return undefined;

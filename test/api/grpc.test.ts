@@ -29,7 +29,7 @@ import { loadCnnProto } from '../../src/api/grpc/proto.js';
 import { MAX_RECEIVE_MESSAGE_BYTES } from '../../src/api/grpc/server.js';
 import { GENERATED_DIR, generateProtoTypes } from '../../scripts/proto-gen.js';
 import { greyPng, makeIdxPair, type IdxPairFiles } from '../helpers/fixtures.js';
-import { auth, collect, expectStatus, grpcClients, unary, uploadDataset, writeUpload, type GrpcClients } from '../helpers/grpc-client.js';
+import { auth, collect, expectStatus, grpcClients, unary, uploadDataset, type GrpcClients } from '../helpers/grpc-client.js';
 import { KEY_A, KEY_B, startTestService, waitForJob, type TestService } from '../helpers/service.js';
 
 const MNIST_CNN = JSON.parse(readFileSync(new URL('../../examples/mnist-cnn.json', import.meta.url), 'utf8'));
