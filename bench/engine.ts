@@ -9,7 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { createEngineModel, engineInfo, setEngineThreads } from '../src/engine/index.js';
-import { compileSpec } from '../src/spec/index.js';
+import { compileSpec } from '../src/architecture/index.js';
 
 const { values: args } = parseArgs({
   options: {

@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { createEngineModel, engineInfo, setEngineThreads } from '../src/engine/index.js';
 import { lrForEpoch } from '../src/jobs/lr-schedule.js';
-import { compileSpec } from '../src/spec/index.js';
+import { compileSpec } from '../src/architecture/index.js';
 import { loadFashion } from '../test/helpers/fashion.js';
 
 const { values: args } = parseArgs({

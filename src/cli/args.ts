@@ -3,7 +3,7 @@
  * Each subcommand declares its own options; running them is main.ts's job.
  */
 import { parseArgs } from 'node:util';
-import { ZOO_NAMES } from '../spec/index.js';
+import { ZOO_NAMES } from '../architecture/index.js';
 
 export const USAGE = `usage: cnn <command> [options]
 

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { isCnnError } from '../errors.js';
-import { formatSummary, summarize } from '../spec/index.js';
+import { formatSummary, summarize } from '../architecture/index.js';
 import { parseCommand, USAGE, UsageError, type Command, type SpecSource } from './args.js';
 
 export interface CliIo {

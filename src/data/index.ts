@@ -76,4 +76,4 @@ export {
 } from './idx.js';
 export { sniffArchive, sniffImage, type ArchiveKind, type ImageKind } from './sniff.js';
 export { SPLITS, type Split } from './layout.js';
-export { removeStaleTemps } from './atomic-fs.js';
+export { removeStaleTemps } from '../files/atomic.js';

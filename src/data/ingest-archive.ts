@@ -9,7 +9,7 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CnnError } from '../errors.js';
 import { readArchiveFiles, scanArchive, type EntryBody, type ScannedEntry } from './archive.js';
-import { writeFileDurable } from './atomic-fs.js';
+import { writeFileDurable } from '../files/atomic.js';
 import { checkClassesNotEmpty, countPerClass } from './counts.js';
 import { DECODE_CONCURRENCY, probeImage } from './image.js';
 import { isIgnoredEntry, planLayout, type Placement } from './layout.js';

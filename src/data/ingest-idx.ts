@@ -11,7 +11,7 @@ import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, checkMagic, readIdx, readIdxHeader,
 import type { Split } from './layout.js';
 import type { IngestLimits } from './limits.js';
 import { RAW_IMAGES_FILE, RAW_LABELS_FILE, type DatasetManifest } from './manifest.js';
-import { writeFileDurable } from './atomic-fs.js';
+import { writeFileDurable } from '../files/atomic.js';
 import { checkClassesNotEmpty, countPerClass } from './counts.js';
 
 export interface IdxPair {

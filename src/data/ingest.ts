@@ -8,7 +8,7 @@
 import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { CnnError, formatPath } from '../errors.js';
-import { fsyncDir, tempPathFor, writeFileDurable } from './atomic-fs.js';
+import { fsyncDir, tempPathFor, writeFileDurable } from '../files/atomic.js';
 import { ingestArchiveInto } from './ingest-archive.js';
 import { ingestIdxInto, type IdxInput } from './ingest-idx.js';
 import { IngestLimitsSchema, type IngestLimits, type IngestLimitsInput } from './limits.js';

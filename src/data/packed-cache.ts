@@ -14,7 +14,7 @@ import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { CnnError, formatPath } from '../errors.js';
-import { fsyncDir, renameDurable, tempPathFor, writeFileAtomic, writeFileDurable } from './atomic-fs.js';
+import { fsyncDir, renameDurable, tempPathFor, writeFileAtomic, writeFileDurable } from '../files/atomic.js';
 import {
   DECODE_CONCURRENCY,
   RESIZE_POLICIES,

@@ -4,7 +4,7 @@
  * names below are the engine's aliases for the tests and callers that speak
  * in engine terms.
  */
-import type { Activation, NormalizedGraph, NormalizedLayer, NormalizedLayerType, NormalizedOp, Padding4Array, Pair2 } from '../spec/graph-types.js';
+import type { Activation, NormalizedGraph, NormalizedLayer, NormalizedLayerType, NormalizedOp, Padding4Array, Pair2 } from '../architecture/graph-types.js';
 
 export type { NormalizedGraph, NormalizedLayer };
 export type EngineActivation = Activation;

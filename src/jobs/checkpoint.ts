@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { EngineModel } from '../engine/index.js';
 import { removeDirAtomically, writeFileAtomic } from '../store/blobs.js';
 import type { PlateauState } from './lr-schedule.js';
-import type { EpochRecord } from './schemas.js';
+import type { EpochRecord } from '../store/job-schemas.js';
 
 export interface CheckpointState {
   epochsDone: number;

@@ -1,18 +1,15 @@
 /**
  * Steps the train and evaluate processors share: the packed data for a
  * model's input, the train/validation/test row indices, metrics from an
- * evaluation, and writing a model artifact.
+ * evaluation. Model artifacts are written by store/models.ts.
  */
-import { rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ensurePackedCache, loadPackedCache, type PackedCacheMeta } from '../data/index.js';
 import type { EngineDataset, EngineModel } from '../engine/index.js';
-import type { ServiceContext } from '../service/context.js';
-import type { DatasetRecord } from '../service/datasets.js';
-import type { ModelRecord, ParamCounts, Preprocessing } from '../service/models.js';
-import { fsyncDir, writeFileAtomic } from '../store/blobs.js';
+import type { StoreContext } from '../store/context.js';
+import type { DatasetRecord } from '../store/datasets.js';
+import type { Preprocessing } from '../store/models.js';
 import { perClassMetrics, toMatrix } from './metrics.js';
-import type { EpochRecord, EvalMetrics } from './schemas.js';
+import type { EpochRecord, EvalMetrics } from '../store/job-schemas.js';
 
 export interface TrainingData {
   images: Buffer;
@@ -24,7 +21,7 @@ export interface TrainingData {
 
 /** The dataset decoded at the model's input size (built once, then reused from the cache). */
 export async function loadTrainingData(
-  ctx: ServiceContext,
+  ctx: StoreContext,
   dataset: DatasetRecord,
   inputShape: [number, number, number],
   resize: Preprocessing['resize'],
@@ -100,58 +97,4 @@ export async function evaluateMetrics(
     perClass: perClassMetrics(matrix, classes),
     confusionMatrix: { classes, matrix },
   };
-}
-
-/** Model ids follow from the job, so a job retried after a crash rewrites the same model instead of leaving a second one. */
-export function modelIdFor(jobId: string): string {
-  return `mdl_${jobId.replace(/^job_/, '')}`;
-}
-
-export interface ArtifactInput {
-  /** Defaults to the id that follows from jobId. */
-  id?: string;
-  /** The job that produced it; absent for imported models. */
-  jobId?: string;
-  source: ModelRecord['source'];
-  tenant: string;
-  name?: string;
-  datasetId?: string;
-  spec: unknown;
-  classes: string[];
-  preprocessing: Preprocessing;
-  params: ParamCounts;
-  metrics?: EvalMetrics;
-  history?: EpochRecord[];
-}
-
-/** Writes spec.json, weights.safetensors and meta.json as one directory (built beside, then renamed) and records the model. */
-export async function saveModelArtifact(ctx: ServiceContext, model: EngineModel, m: ArtifactInput): Promise<ModelRecord> {
-  const id = m.id ?? modelIdFor(m.jobId!);
-  const record: ModelRecord = {
-    id,
-    tenant: m.tenant,
-    name: m.name ?? id,
-    createdAt: new Date().toISOString(),
-    source: m.source,
-    ...(m.jobId ? { jobId: m.jobId } : {}),
-    ...(m.datasetId ? { datasetId: m.datasetId } : {}),
-    spec: m.spec,
-    classes: m.classes,
-    preprocessing: m.preprocessing,
-    params: m.params,
-    ...(m.metrics ? { metrics: m.metrics } : {}),
-    ...(m.history ? { history: m.history } : {}),
-    device: model.device,
-  };
-  const dir = ctx.blobs.modelDir(id);
-  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
-  await writeFileAtomic(join(tmp, 'spec.json'), JSON.stringify(m.spec, null, 2));
-  await model.saveWeights(join(tmp, 'weights.safetensors'), { format: 'pt', classes: JSON.stringify(m.classes) });
-  const { tenant: _t, spec: _s, ...meta } = record;
-  await writeFileAtomic(join(tmp, 'meta.json'), JSON.stringify(meta, null, 2));
-  await rm(dir, { recursive: true, force: true });
-  await rename(tmp, dir);
-  await fsyncDir(ctx.blobs.dataDir);
-  await ctx.catalog.create('model', record);
-  return record;
 }

@@ -1,11 +1,11 @@
 /** The evaluate processor: a stored model on a dataset split, with the same preprocessing it was trained with. */
-import { compileNested } from '../service/architectures.js';
-import { getDataset } from '../service/datasets.js';
-import { getModel } from '../service/models.js';
+import { compileNested } from '../architecture/index.js';
+import { getDataset } from '../store/datasets.js';
+import { getModel } from '../store/models.js';
 import { createEngineModel } from '../engine/index.js';
 import { evaluateMetrics, loadTrainingData } from './common.js';
 import type { JobRun } from './runner.js';
-import type { EvaluateJob } from './schemas.js';
+import type { EvaluateJob } from '../store/job-schemas.js';
 import { join } from 'node:path';
 
 export async function runEvaluate(run: JobRun): Promise<Record<string, unknown>> {
@@ -13,7 +13,7 @@ export async function runEvaluate(run: JobRun): Promise<Record<string, unknown>>
   const req = job.request as EvaluateJob;
   const modelRec = await getModel(ctx, job.tenant, req.modelId, 'modelId');
   const dataset = await getDataset(ctx, job.tenant, req.datasetId, 'datasetId');
-  const compiled = compileNested(ctx, modelRec.spec, 'model.spec');
+  const compiled = compileNested(modelRec.spec, 'model.spec', { maxParams: ctx.config.limits.maxParams });
   await run.progress({ stage: 'preparing data', fraction: 0 });
   const pre = modelRec.preprocessing;
   const data = await loadTrainingData(ctx, dataset, pre.inputShape, pre.resize);

@@ -7,95 +7,20 @@
  *   train too, at a lower learning rate than the head;
  * - twoStage: feature extraction, then fine-tuning, in one job.
  * The head (the last dense layer) is replaced when the class count differs.
- *
- * Blocks: a layer named `a.b.c…` (three or more segments, as torchvision's
- * `layer4.1.conv1` or `features.16.conv.0.0`) belongs to block `a.b`; any other
- * layer is its own block. "Top N blocks" are the last N blocks of the base
- * that hold parameters.
+ * Which layers train in each stage is planned by architecture/transfer.ts.
  */
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
-import { CnnError } from '../errors.js';
+import { compileNested } from '../architecture/index.js';
+import { planTransfer, unfrozenLayers, withTrainable } from '../architecture/transfer.js';
 import type { EngineModel } from '../engine/index.js';
-import { compileNested } from '../service/architectures.js';
-import type { ServiceContext } from '../service/context.js';
-import { getDataset } from '../service/datasets.js';
-import { getModel } from '../service/models.js';
+import { CnnError } from '../errors.js';
+import { getDataset } from '../store/datasets.js';
+import { getModel } from '../store/models.js';
 import { loadTrainingData, splitIndices } from './common.js';
 import { defaultLr, Fitter, type Stage } from './fit.js';
 import type { JobRun } from './runner.js';
-import type { FinetuneJob } from './schemas.js';
-
-interface SpecLayer {
-  type: string;
-  name?: string;
-  units?: number;
-  trainable?: boolean;
-  [k: string]: unknown;
-}
-
-interface Spec {
-  input: unknown;
-  layers: SpecLayer[];
-  [k: string]: unknown;
-}
-
-const PARAM_TYPES = new Set(['conv2d', 'dense', 'batchNorm']);
-
-export function blockOf(name: string): string {
-  const parts = name.split('.');
-  return parts.length >= 3 ? parts.slice(0, 2).join('.') : name;
-}
-
-export interface TransferPlan {
-  /** The base spec with every layer named, the head resized to the new classes. */
-  spec: Spec;
-  head: string;
-  headReplaced: boolean;
-  /** Parameter layers of the base, in order. */
-  baseLayers: string[];
-}
-
-/** Names every layer (as the summary does) and resizes the head to `numClasses`. */
-export function planTransfer(ctx: ServiceContext, baseSpec: unknown, numClasses: number): TransferPlan {
-  const compiled = compileNested(ctx, baseSpec, 'baseModel.spec');
-  const spec = structuredClone(compiled.spec) as unknown as Spec;
-  spec.layers.forEach((l, i) => (l.name = compiled.summary.layers[i]!.name));
-  const headIdx = spec.layers.findLastIndex((l) => l.type === 'dense');
-  if (headIdx < 0) throw new CnnError('DATASET_INCOMPATIBLE', 'the base model has no dense head to replace', 'baseModelId');
-  const head = spec.layers[headIdx]!;
-  const headReplaced = head.units !== numClasses;
-  head.units = numClasses;
-  const baseLayers = spec.layers.filter((l, i) => i !== headIdx && PARAM_TYPES.has(l.type)).map((l) => l.name!);
-  return { spec, head: head.name!, headReplaced, baseLayers };
-}
-
-/** The base layers a fineTune stage unfreezes. */
-export function unfrozenLayers(plan: TransferPlan, unfreeze: { topBlocks: number } | { fromLayer: string }, at: string): string[] {
-  if ('fromLayer' in unfreeze) {
-    const i = plan.baseLayers.indexOf(unfreeze.fromLayer);
-    if (i < 0) {
-      const all = plan.spec.layers.map((l) => l.name!);
-      if (all.includes(unfreeze.fromLayer)) {
-        // A parameterless layer: start at the next layer that has parameters.
-        const after = all.slice(all.indexOf(unfreeze.fromLayer));
-        return plan.baseLayers.filter((n) => after.includes(n));
-      }
-      throw new CnnError('VALIDATION_FAILED', `no layer '${unfreeze.fromLayer}' in the base model; its layers include ${plan.baseLayers.slice(-5).join(', ')}`, `${at}.fromLayer`);
-    }
-    return plan.baseLayers.slice(i);
-  }
-  const blocks = [...new Set(plan.baseLayers.map(blockOf))];
-  const top = new Set(blocks.slice(Math.max(0, blocks.length - unfreeze.topBlocks)));
-  return plan.baseLayers.filter((n) => top.has(blockOf(n)));
-}
-
-/** The spec with only the head and `unfrozen` trainable. */
-function withTrainable(plan: TransferPlan, unfrozen: ReadonlySet<string>): Spec {
-  const spec = structuredClone(plan.spec);
-  for (const l of spec.layers) l.trainable = l.name === plan.head || unfrozen.has(l.name!) || !PARAM_TYPES.has(l.type);
-  return spec;
-}
+import type { FinetuneJob } from '../store/job-schemas.js';
 
 export async function runFinetune(run: JobRun): Promise<Record<string, unknown>> {
   const { ctx, job } = run;
@@ -106,13 +31,13 @@ export async function runFinetune(run: JobRun): Promise<Record<string, unknown>>
   const base = await getModel(ctx, job.tenant, req.baseModelId, 'baseModelId');
   const dataset = await getDataset(ctx, job.tenant, req.datasetId, 'datasetId');
   const numClasses = req.numClasses ?? dataset.classes.length;
-  const plan = planTransfer(ctx, base.spec, numClasses);
+  const plan = planTransfer(base.spec, numClasses, { maxParams: ctx.config.limits.maxParams });
   const lr = defaultLr(opts);
   const s = req.strategy;
 
   const stageFor = (name: string, unfrozen: string[], epochs: number, stageLr: number, baseFactor: number): Stage => ({
     name,
-    graph: compileNested(ctx, withTrainable(plan, new Set(unfrozen)), 'baseModel.spec').graph,
+    graph: compileNested(withTrainable(plan, new Set(unfrozen)), 'baseModel.spec', { maxParams: ctx.config.limits.maxParams }).graph,
     epochs,
     learningRate: stageLr,
     ...(unfrozen.length > 0 ? { groups: [{ layers: unfrozen, learningRate: stageLr * baseFactor }] } : {}),

@@ -9,13 +9,13 @@
 import { performance } from 'node:perf_hooks';
 import { isCnnError } from '../errors.js';
 import { createEngineModel, type EngineDataset, type EngineModel, type NormalizedGraph } from '../engine/index.js';
-import type { DatasetRecord } from '../service/datasets.js';
-import type { ParamCounts, Preprocessing } from '../service/models.js';
+import type { DatasetRecord } from '../store/datasets.js';
+import { saveModelArtifact, type ParamCounts, type Preprocessing } from '../store/models.js';
 import { Checkpoints, type CheckpointState } from './checkpoint.js';
-import { evaluateMetrics, saveModelArtifact, type SplitIndices, type TrainingData } from './common.js';
+import { evaluateMetrics, type SplitIndices, type TrainingData } from './common.js';
 import { afterEpoch, initialPlateau, lrForEpoch } from './lr-schedule.js';
 import { Cancelled, HandBack, type JobRun } from './runner.js';
-import type { EpochRecord, EvalMetrics, TrainingOptions } from './schemas.js';
+import type { EpochRecord, EvalMetrics, TrainingOptions } from '../store/job-schemas.js';
 
 /** Progress goes to Redis at most this often during an epoch (and always at epoch end). */
 const PROGRESS_INTERVAL_MS = 2_000;

@@ -3,7 +3,7 @@
  * base rate and what happened so far, so a resumed job computes the same
  * rate it would have without the interruption.
  */
-import type { EpochRecord, LrSchedule } from './schemas.js';
+import type { EpochRecord, LrSchedule } from '../store/job-schemas.js';
 
 /** State reduceOnPlateau carries between epochs (kept in the checkpoint). */
 export interface PlateauState {

@@ -2,7 +2,7 @@
  * Classification metrics from a confusion matrix: pure arithmetic, tested
  * with tables. Rows are true classes, columns predicted classes.
  */
-import type { ClassMetrics } from './schemas.js';
+import type { ClassMetrics } from '../store/job-schemas.js';
 
 export function perClassMetrics(matrix: number[][], classes: string[]): ClassMetrics[] {
   const k = classes.length;

@@ -18,19 +18,19 @@ import { hostname } from 'node:os';
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { CnnError, isCnnError } from '../errors.js';
-import type { ServiceContext } from '../service/context.js';
-import { heartbeat, WORKER_HEARTBEAT_MS } from '../service/health.js';
-import { cancelChannel } from '../service/jobs.js';
 import { newId } from '../store/blobs.js';
+import type { StoreContext } from '../store/context.js';
+import { cancelChannel } from '../store/jobs.js';
+import { heartbeat, WORKER_HEARTBEAT_MS } from '../store/workers.js';
 import { MAX_STALLED_COUNT, QUEUE_NAME, type QueuedJobData } from './queue.js';
-import type { JobProgress, JobRecord } from './schemas.js';
+import type { JobProgress, JobRecord } from '../store/job-schemas.js';
 
 /** Why a running job is being asked to stop. */
 export type StopReason = 'cancel' | 'shutdown';
 
 /** What a processor gets: the job, a way to report progress, and the stop signal. */
 export interface JobRun {
-  ctx: ServiceContext;
+  ctx: StoreContext;
   job: JobRecord;
   /** Set when the job must stop; processors check it between steps. */
   stop: { reason?: StopReason };
@@ -66,7 +66,7 @@ export interface RunningWorker {
 }
 
 export async function startWorker(
-  ctx: ServiceContext,
+  ctx: StoreContext,
   processors: Record<JobRecord['type'], Processor>,
   opts: { connection: Redis; subscriber: Redis },
 ): Promise<RunningWorker> {

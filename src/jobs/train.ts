@@ -4,12 +4,12 @@
  * and metrics out. A retried job resumes from its last checkpoint.
  */
 import { performance } from 'node:perf_hooks';
-import { compileNested } from '../service/architectures.js';
-import { getDataset } from '../service/datasets.js';
+import { compileNested } from '../architecture/index.js';
+import { getDataset } from '../store/datasets.js';
 import { loadTrainingData, splitIndices } from './common.js';
 import { defaultLr, Fitter } from './fit.js';
 import type { JobRun } from './runner.js';
-import type { TrainJob } from './schemas.js';
+import type { TrainJob } from '../store/job-schemas.js';
 
 export async function runTrain(run: JobRun): Promise<Record<string, unknown>> {
   const { ctx, job } = run;
@@ -18,7 +18,7 @@ export async function runTrain(run: JobRun): Promise<Record<string, unknown>> {
   const tStart = performance.now();
 
   const dataset = await getDataset(ctx, job.tenant, req.datasetId, 'datasetId');
-  const compiled = compileNested(ctx, req.model.spec, 'model.spec');
+  const compiled = compileNested(req.model.spec, 'model.spec', { maxParams: ctx.config.limits.maxParams });
   await run.progress({ stage: 'preparing data', fraction: 0 });
   const data = await loadTrainingData(ctx, dataset, compiled.summary.inputShape as [number, number, number], opts.resize);
   const splits = splitIndices(data.meta, opts.validationSplit, opts.seed);

@@ -1,43 +1,26 @@
 /**
- * What every use case needs: configuration, Redis (catalog, job states,
- * queue) and the blob store. Built once per process by src/server.ts or
- * src/worker.ts and handed to the adapters.
+ * What every use case needs: the store (configuration, Redis, catalog, job
+ * states, blobs), the queue and the job event hub. Built once per process by
+ * src/runtime.ts and handed to the adapters; workers get the same object as
+ * their store context.
  */
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { createQueue, type QueuedJobData } from '../jobs/queue.js';
-import { JobStates } from '../jobs/state.js';
-import { BlobStore } from '../store/blobs.js';
-import { Catalog } from '../store/catalog.js';
+import { createStoreContext, type StoreContext } from '../store/context.js';
 import { JobEventHub } from './job-events.js';
 
-export interface ServiceContext {
-  config: Config;
-  redis: Redis;
-  catalog: Catalog;
-  jobs: JobStates;
+export interface ServiceContext extends StoreContext {
   queue: Queue<QueuedJobData>;
-  blobs: BlobStore;
-  log: Logger;
   /** Fan-out of job events to watchers; uses its own subscriber connection, made on first use. */
   events: JobEventHub;
 }
 
 export async function createContext(config: Config, redis: Redis, log: Logger): Promise<ServiceContext> {
-  const catalog = new Catalog(redis, config.queuePrefix);
-  const blobs = new BlobStore(config.dataDir);
-  await blobs.init();
-  const ctx = {
-    config,
-    redis,
-    catalog,
-    jobs: new JobStates(catalog),
-    queue: createQueue(redis, config.queuePrefix),
-    blobs,
-    log,
-  } as ServiceContext;
+  const store = await createStoreContext(config, redis, log);
+  const ctx = { ...store, queue: createQueue(redis, config.queuePrefix) } as ServiceContext;
   ctx.events = new JobEventHub(ctx, redis.duplicate());
   return ctx;
 }

@@ -1,13 +1,15 @@
 /**
  * Dataset use cases: ingest an upload (archive or IDX pair) into the blob
- * store and the catalog, read, list, delete (refused while a job uses it).
+ * store and the catalog, and delete (refused while a job uses it). The
+ * records themselves are the store's (store/datasets.ts).
  */
 import { CnnError } from '../errors.js';
 import { ingestDataset, type DatasetManifest, type IngestInput } from '../data/index.js';
-import { FINAL_STATES } from '../jobs/schemas.js';
 import { newId } from '../store/blobs.js';
-import type { OwnedRecord, Page } from '../store/catalog.js';
+import { getDataset, resourcesInUse, type DatasetRecord } from '../store/datasets.js';
 import type { ServiceContext } from './context.js';
+
+export { getDataset, listDatasets, type DatasetRecord } from '../store/datasets.js';
 
 /** Multipart file fields a dataset upload may carry. */
 export const UPLOAD_FILE_FIELDS = ['archive', 'images', 'labels', 'testImages', 'testLabels'] as const;
@@ -16,10 +18,6 @@ export interface DatasetUpload {
   files: Partial<Record<(typeof UPLOAD_FILE_FIELDS)[number], string>>;
   /** Text fields: `name`, `classNames` (JSON array or comma-separated). */
   fields: Record<string, string>;
-}
-
-export interface DatasetRecord extends OwnedRecord, Omit<DatasetManifest, 'items'> {
-  name: string;
 }
 
 const NAME_RE = /^[\p{L}\p{N} ._-]{1,100}$/u;
@@ -79,32 +77,6 @@ export async function createDataset(ctx: ServiceContext, tenant: string, upload:
   const record: DatasetRecord = { id, tenant, name: name ?? id, createdAt: new Date().toISOString(), ...summary };
   await ctx.catalog.create('dataset', record);
   return record;
-}
-
-export async function getDataset(ctx: ServiceContext, tenant: string, id: string, at = 'id'): Promise<DatasetRecord> {
-  const rec = await ctx.catalog.get<DatasetRecord>('dataset', id, tenant);
-  if (!rec) throw new CnnError('NOT_FOUND', `no dataset ${id}`, at);
-  return rec;
-}
-
-export async function listDatasets(ctx: ServiceContext, tenant: string, page: { limit: number; cursor?: string }): Promise<Page<DatasetRecord>> {
-  return ctx.catalog.list<DatasetRecord>('dataset', tenant, page);
-}
-
-/** Ids of the tenant's datasets and models that queued or running jobs use. */
-export async function resourcesInUse(ctx: ServiceContext, tenant: string): Promise<Set<string>> {
-  const used = new Set<string>();
-  let cursor: string | undefined;
-  do {
-    const page = await ctx.jobs.list(tenant, { limit: 100, cursor, filter: (j) => !FINAL_STATES.has(j.state) });
-    for (const j of page.items) {
-      used.add(j.request.datasetId);
-      if (j.request.type === 'evaluate') used.add(j.request.modelId);
-      if (j.request.type === 'finetune') used.add(j.request.baseModelId);
-    }
-    cursor = page.nextCursor;
-  } while (cursor);
-  return used;
 }
 
 export async function deleteDataset(ctx: ServiceContext, tenant: string, id: string): Promise<void> {

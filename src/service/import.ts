@@ -7,12 +7,10 @@
 import { z } from 'zod';
 import { CnnError, isCnnError } from '../errors.js';
 import { createEngineModel } from '../engine/index.js';
-import { saveModelArtifact } from '../jobs/common.js';
+import { compileNested, compileSpec } from '../architecture/index.js';
 import { newId } from '../store/blobs.js';
-import { compileSpec } from '../spec/index.js';
-import { compileNested } from './architectures.js';
+import { saveModelArtifact, type ModelRecord, type Preprocessing } from '../store/models.js';
 import type { ServiceContext } from './context.js';
-import type { ModelRecord, Preprocessing } from './models.js';
 import { parseOrThrow } from './validate.js';
 
 /** torchvision's ImageNet normalization, the default for 3-channel zoo imports. */
@@ -40,7 +38,7 @@ export async function importModel(ctx: ServiceContext, tenant: string, input: { 
   const req = parseOrThrow(ImportRequestSchema, input.body);
   const specInput = req.zoo !== undefined ? { zoo: req.zoo, ...(req.numClasses ? { numClasses: req.numClasses } : {}), ...(req.inputShape ? { inputShape: req.inputShape } : {}) } : req.spec;
   // A zoo reference's fields are top-level fields here, so its errors need no prefix.
-  const compiled = req.zoo !== undefined ? compileSpec(specInput, { maxParams: ctx.config.limits.maxParams }) : compileNested(ctx, specInput, 'spec');
+  const compiled = req.zoo !== undefined ? compileSpec(specInput, { maxParams: ctx.config.limits.maxParams }) : compileNested(specInput, 'spec', { maxParams: ctx.config.limits.maxParams });
   const out = compiled.summary.outputShape;
   if (out.length !== 1) throw new CnnError('SPEC_INVALID', 'a classifier must end in a vector of class scores', 'spec');
   const k = out[0]!;

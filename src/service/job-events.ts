@@ -4,8 +4,8 @@
  * record, then every published change, and is told when the job is final.
  */
 import type { Redis } from 'ioredis';
-import { FINAL_STATES, type JobRecord } from '../jobs/schemas.js';
-import type { JobEvent } from '../jobs/state.js';
+import { FINAL_STATES, type JobRecord } from '../store/job-schemas.js';
+import type { JobEvent } from '../store/jobs.js';
 import type { ServiceContext } from './context.js';
 import { getJob } from './jobs.js';
 

@@ -5,17 +5,17 @@
  * 4xx now instead of failing later in a worker.
  */
 import { CnnError } from '../errors.js';
-import type { JobRequest } from '../jobs/schemas.js';
-import { compileNested } from './architectures.js';
+import type { JobRequest } from '../store/job-schemas.js';
+import { compileNested } from '../architecture/index.js';
+import { planTransfer, unfrozenLayers } from '../architecture/transfer.js';
+import { getDataset } from '../store/datasets.js';
+import { getModel } from '../store/models.js';
 import type { ServiceContext } from './context.js';
-import { getDataset } from './datasets.js';
-import { getModel } from './models.js';
-import { planTransfer, unfrozenLayers } from '../jobs/finetune.js';
 
 export async function checkJobInputs(ctx: ServiceContext, tenant: string, request: JobRequest): Promise<void> {
   const dataset = await getDataset(ctx, tenant, request.datasetId, 'datasetId');
   if (request.type === 'train') {
-    const { summary } = compileNested(ctx, request.model.spec, 'model.spec');
+    const { summary } = compileNested(request.model.spec, 'model.spec', { maxParams: ctx.config.limits.maxParams });
     const out = summary.outputShape;
     if (out.length !== 1 || out[0] !== dataset.classes.length) {
       throw new CnnError(
@@ -35,7 +35,7 @@ export async function checkJobInputs(ctx: ServiceContext, tenant: string, reques
       throw new CnnError('DATASET_INCOMPATIBLE', `numClasses is ${k} but dataset ${dataset.id} has ${dataset.classes.length} classes`, 'numClasses');
     }
     // Plans the transfer now, so an unknown fromLayer or a base without a dense head is a 400, not a failed job.
-    const plan = planTransfer(ctx, base.spec, k);
+    const plan = planTransfer(base.spec, k, { maxParams: ctx.config.limits.maxParams });
     const s = request.strategy;
     if (s.type !== 'featureExtraction') unfrozenLayers(plan, s.unfreeze, 'strategy.unfreeze');
   } else {

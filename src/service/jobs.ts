@@ -3,10 +3,11 @@
  * client key), read, list, cancel. REST and gRPC both call these.
  */
 import { CnnError } from '../errors.js';
-import { FINAL_STATES, JOB_STATES, JobRequestSchema, type JobRecord, type JobRequest, type JobState } from '../jobs/schemas.js';
+import { FINAL_STATES, JOB_STATES, JobRequestSchema, type JobRecord, type JobRequest, type JobState } from '../store/job-schemas.js';
 import { newId } from '../store/blobs.js';
 import type { Page } from '../store/catalog.js';
 import type { ServiceContext } from './context.js';
+import { cancelChannel } from '../store/jobs.js';
 import { checkJobInputs } from './job-inputs.js';
 import { parseOrThrow } from './validate.js';
 
@@ -103,8 +104,4 @@ export async function cancelJob(ctx: ServiceContext, tenant: string, id: string)
   const running = await ctx.jobs.transition(id, ['running'], { cancelRequested: true });
   await ctx.redis.publish(cancelChannel(ctx.config.queuePrefix), id);
   return running.job;
-}
-
-export function cancelChannel(prefix: string): string {
-  return `${prefix}:cancel`;
 }

@@ -1,6 +1,7 @@
 /**
- * Model use cases: read, list, delete, download the artifact (tar of
- * spec.json, weights.safetensors, meta.json). Prediction lives in predict.ts.
+ * Model use cases: delete, and download the artifact (tar of spec.json,
+ * weights.safetensors, meta.json). The records and artifact writing are the
+ * store's (store/models.ts); prediction lives in predict.ts.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -8,55 +9,11 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { CnnError } from '../errors.js';
-import type { EpochRecord, EvalMetrics } from '../jobs/schemas.js';
-import type { OwnedRecord, Page } from '../store/catalog.js';
+import { resourcesInUse } from '../store/datasets.js';
+import { ARTIFACT_FILES, getModel } from '../store/models.js';
 import type { ServiceContext } from './context.js';
-import { resourcesInUse } from './datasets.js';
 
-export const ARTIFACT_FILES = ['spec.json', 'weights.safetensors', 'meta.json'] as const;
-
-export interface Preprocessing {
-  /** [H, W, C] the model takes. */
-  inputShape: [number, number, number];
-  resize: 'stretch' | 'pad' | 'crop';
-  /** Pixels are scaled to [0, 1], then (x - mean) / std per channel. */
-  scale: number;
-  mean: number[];
-  std: number[];
-}
-
-export interface ParamCounts {
-  total: number;
-  trainable: number;
-  frozen: number;
-  bnRunningStats: number;
-}
-
-export interface ModelRecord extends OwnedRecord {
-  name: string;
-  /** How it came to be: trained, fine-tuned from another model, or imported weights. */
-  source: 'train' | 'finetune' | 'import';
-  /** The job that produced it (absent for imports). */
-  jobId?: string;
-  datasetId?: string;
-  spec: unknown;
-  classes: string[];
-  preprocessing: Preprocessing;
-  params: ParamCounts;
-  metrics?: EvalMetrics;
-  history?: EpochRecord[];
-  device: string;
-}
-
-export async function getModel(ctx: ServiceContext, tenant: string, id: string, at = 'id'): Promise<ModelRecord> {
-  const rec = await ctx.catalog.get<ModelRecord>('model', id, tenant);
-  if (!rec) throw new CnnError('NOT_FOUND', `no model ${id}`, at);
-  return rec;
-}
-
-export async function listModels(ctx: ServiceContext, tenant: string, page: { limit: number; cursor?: string }): Promise<Page<ModelRecord>> {
-  return ctx.catalog.list<ModelRecord>('model', tenant, page);
-}
+export { getModel, listModels, type ModelRecord, type ParamCounts, type Preprocessing } from '../store/models.js';
 
 export async function deleteModel(ctx: ServiceContext, tenant: string, id: string): Promise<void> {
   const rec = await getModel(ctx, tenant, id);

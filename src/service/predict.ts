@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { decodeForPredict } from '../data/index.js';
 import { CnnError } from '../errors.js';
 import { createEngineModel, type EngineModel } from '../engine/index.js';
-import { compileSpec } from '../spec/index.js';
+import { compileSpec } from '../architecture/index.js';
 import type { ServiceContext } from './context.js';
 import { getModel, type ModelRecord } from './models.js';
 

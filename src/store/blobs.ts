@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm } from 'node:fs/promises';
-import { fsyncDir, writeFileAtomic as writeAtomic } from '../data/atomic-fs.js';
+import { fsyncDir, writeFileAtomic as writeAtomic } from '../files/atomic.js';
 import { dirname, join } from 'node:path';
 
 export class BlobStore {

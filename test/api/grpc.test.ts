@@ -108,16 +108,6 @@ afterAll(async () => {
 });
 
 describe('the adapter', () => {
-  it('imports neither the engine nor the REST adapter', () => {
-    const dir = join(root, 'src', 'api', 'grpc');
-    const sources = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile() && d.name.endsWith('.ts'));
-    expect(sources.length).toBeGreaterThan(10);
-    for (const d of sources) {
-      const text = readFileSync(join(d.parentPath, d.name), 'utf8');
-      for (const m of text.matchAll(/from '([^']+)'/g)) expect(m[1], d.name).not.toMatch(/\/engine\/|\/api\/http\/|^\.\.\/http\//);
-    }
-  });
-
   it('has generated types equal to what `npm run proto:gen` makes from proto/', () => {
     const fresh = mkdtempSync(join(tmpdir(), 'cnn-proto-gen-'));
     generateProtoTypes(fresh);

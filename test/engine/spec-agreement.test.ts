@@ -2,7 +2,7 @@
 // inference, over many generated specs and every zoo model at a small size.
 import { describe, expect, it } from 'vitest';
 import { createEngineModel } from '../../src/engine/index.js';
-import { compileSpec, ZOO_NAMES } from '../../src/spec/index.js';
+import { compileSpec, ZOO_NAMES } from '../../src/architecture/index.js';
 import { graphTensorShapes } from '../helpers/graph-tensors.js';
 import { randomValidSpec } from '../helpers/random-spec.js';
 

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEngineModel } from '../../src/engine/index.js';
-import { compileSpec } from '../../src/spec/index.js';
+import { compileSpec } from '../../src/architecture/index.js';
 import { asF32, readSt } from './safetensors.js';
 
 const PYTHON = '/usr/bin/python3';

@@ -2,7 +2,7 @@
  * The tensors the addon allocates for a normalized graph (native/GRAPH.md),
  * by name, with PyTorch shapes: what a state_dict or a weights file must hold.
  */
-import type { NormalizedGraph } from '../../src/spec/index.js';
+import type { NormalizedGraph } from '../../src/architecture/index.js';
 
 export function graphTensorShapes(graph: NormalizedGraph): Map<string, number[]> {
   const tensors = new Map<string, number[]>();

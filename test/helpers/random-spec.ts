@@ -8,7 +8,7 @@
  * It tracks shapes with its own small arithmetic so that every spec it emits
  * is valid without asking the code under test.
  */
-import type { ModelSpecInput } from '../../src/spec/index.js';
+import type { ModelSpecInput } from '../../src/architecture/index.js';
 
 type Layer = Record<string, unknown> & { type: string };
 

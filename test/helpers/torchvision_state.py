@@ -2,7 +2,7 @@
 """Reference state_dicts of the zoo models, built with torchvision.
 
 Builds the torchvision model that a zoo reference stands for -- with the same
-adaptations for other input sizes and channels as src/spec/zoo (see its header
+adaptations for other input sizes and channels as src/architecture/zoo (see its header
 comment) -- and prints its state_dict as JSON {name: shape}.
 
     torchvision_state.py MODEL [--classes K] [--input H,W,C] [--save DIR] [--seed N]
@@ -39,7 +39,7 @@ import torchvision.models as tvm
 from torchvision.models.googlenet import BasicConv2d as GoogLeNetBasicConv2d
 from torchvision.models.inception import BasicConv2d as InceptionBasicConv2d
 
-# Mirrors src/spec/zoo: stems switch to stride 1 below these sizes.
+# Mirrors src/architecture/zoo: stems switch to stride 1 below these sizes.
 SMALL_INPUT_PX = 64
 INCEPTION_STANDARD_MIN_PX = 75
 LENET_NATIVE_PX = 32

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { afterEpoch, initialPlateau, lrForEpoch } from '../../src/jobs/lr-schedule.js';
-import type { EpochRecord } from '../../src/jobs/schemas.js';
+import type { EpochRecord } from '../../src/store/job-schemas.js';
 
 const rec = (valLoss: number): EpochRecord => ({ epoch: 1, loss: valLoss, accuracy: 0, valLoss, lr: 0, seconds: 1, imagesPerSec: 1 });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Catalog } from '../../src/store/catalog.js';
-import { JobStates, type JobEvent } from '../../src/jobs/state.js';
-import type { JobRecord } from '../../src/jobs/schemas.js';
+import { JobStates, type JobEvent } from '../../src/store/jobs.js';
+import type { JobRecord } from '../../src/store/job-schemas.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 
 let redis: TestRedis;

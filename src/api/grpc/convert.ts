@@ -4,13 +4,13 @@
  * records (job requests and results, specs, metrics, histories), exactly as
  * REST returns them, so nothing is lost in translation.
  */
-import type { JobEvent as ServiceJobEvent } from '../../jobs/state.js';
-import { JOB_STATES, type JobRecord, type JobState as ServiceJobState } from '../../jobs/schemas.js';
+import type { JobEvent as ServiceJobEvent } from '../../store/jobs.js';
+import { JOB_STATES, type JobRecord, type JobState as ServiceJobState } from '../../store/job-schemas.js';
 import type { ListJobsQuery } from '../../service/jobs.js';
 import type { DatasetRecord } from '../../service/datasets.js';
 import type { ModelRecord } from '../../service/models.js';
 import type { PredictionResult } from '../../service/predict.js';
-import type { Summary } from '../../spec/index.js';
+import type { Summary } from '../../architecture/index.js';
 import type { listZooModels } from '../../service/architectures.js';
 import type { ArchitectureSummary } from './generated/cnn/v1/ArchitectureSummary.js';
 import type { Dataset } from './generated/cnn/v1/Dataset.js';

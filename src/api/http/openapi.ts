@@ -6,9 +6,9 @@
 import { z } from 'zod';
 import { stringify } from 'yaml';
 import { ERROR_TABLE } from '../../errors.js';
-import { AugmentationSchema, EarlyStoppingSchema, JOB_STATES, JobRequestSchema, OptimizerSchema, TrainingOptionsSchema } from '../../jobs/schemas.js';
+import { AugmentationSchema, EarlyStoppingSchema, JOB_STATES, JobRequestSchema, OptimizerSchema, TrainingOptionsSchema } from '../../store/job-schemas.js';
 import { ImportRequestSchema } from '../../service/import.js';
-import { specOrZooRefSchema } from '../../spec/index.js';
+import { specOrZooRefSchema } from '../../architecture/index.js';
 
 const ErrorBody = z.object({
   error: z.object({

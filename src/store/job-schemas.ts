@@ -1,6 +1,6 @@
 /**
- * Job requests and results: the zod schemas that REST, gRPC and the worker
- * share. A job is validated completely here before it is queued; the worker
+ * Job records: the zod schemas of job requests that REST, gRPC and the
+ * worker share, and the record a job keeps (state, progress, history, result). A job is validated completely here before it is queued; the worker
  * trusts what it dequeues only after parsing it again with the same schema.
  */
 import { z } from 'zod';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CnnError, type ErrorCode } from '../../src/errors.js';
-import { compileSpec, summarize } from '../../src/spec/index.js';
+import { compileSpec, summarize } from '../../src/architecture/index.js';
 import { MNIST_CNN, specOf, type RawLayer } from './fixtures.js';
 
 /** Runs summarize and returns the CnnError it throws. */

@@ -9,6 +9,7 @@ import { resolveModel, type InferOptions } from './infer.js';
 import type { ModelSpec } from './schema.js';
 import { buildSummary, type Summary } from './summary.js';
 import { parseSpec } from './validate.js';
+import { isCnnError } from '../errors.js';
 
 export type CompileOptions = InferOptions;
 
@@ -23,6 +24,16 @@ export interface CompiledSpec {
 export function compileSpec(input: unknown, opts: CompileOptions = {}): CompiledSpec {
   const model = resolveModel(parseSpec(input), opts);
   return { spec: model.spec, summary: buildSummary(model), graph: buildGraph(model) };
+}
+
+/** Compiles a spec nested in a request, so its errors carry the full path (`model.spec.layers[2]…`). */
+export function compileNested(input: unknown, at: string, opts: CompileOptions = {}): CompiledSpec {
+  try {
+    return compileSpec(input, opts);
+  } catch (e) {
+    if (isCnnError(e)) throw e.nestedUnder(at);
+    throw e;
+  }
 }
 
 /** Shapes and parameter / MAC counts of a raw spec, layer by layer and in total. */

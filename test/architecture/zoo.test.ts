@@ -15,8 +15,8 @@ import {
   type NormalizedLayer,
   type ZooName,
   type ZooRefInput,
-} from '../../src/spec/index.js';
-import { ZOO_MODELS } from '../../src/spec/zoo/registry.js';
+} from '../../src/architecture/index.js';
+import { ZOO_MODELS } from '../../src/architecture/zoo/registry.js';
 import { graphTensorShapes } from '../helpers/graph-tensors.js';
 
 /** torchvision's learnable parameter counts (its weights' meta["num_params"], without aux heads). */

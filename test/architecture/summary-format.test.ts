@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatSummary, summarize } from '../../src/spec/index.js';
+import { formatSummary, summarize } from '../../src/architecture/index.js';
 import { MNIST_CNN, specOf } from './fixtures.js';
 
 describe('Keras-style summary text', () => {

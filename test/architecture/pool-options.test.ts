@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CnnError } from '../../src/errors.js';
-import { lowerToGraph, poolOutputSize, summarize } from '../../src/spec/index.js';
+import { lowerToGraph, poolOutputSize, summarize } from '../../src/architecture/index.js';
 import { specOf } from './fixtures.js';
 
 describe('poolOutputSize with ceil mode (as torch.nn.functional.max_pool2d)', () => {

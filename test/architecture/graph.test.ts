@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileSpec, lowerToGraph, type NormalizedGraph } from '../../src/spec/index.js';
+import { compileSpec, lowerToGraph, type NormalizedGraph } from '../../src/architecture/index.js';
 import { randomValidSpec } from '../helpers/random-spec.js';
 import { MNIST_CNN, specOf } from './fixtures.js';
 

@@ -1,5 +1,5 @@
 /** Small builders for specs used across the spec tests. */
-import type { ModelSpecInput } from '../../src/spec/index.js';
+import type { ModelSpecInput } from '../../src/architecture/index.js';
 
 export type RawLayer = Record<string, unknown>;
 

@@ -1,5 +1,5 @@
 /**
- * Crash-safe file writes for datasets and caches: data goes to a uniquely
+ * Crash-safe file writes, for every layer that writes the data dir: data goes to a uniquely
  * named temp path, is fsynced, then renamed into place, so a reader sees
  * either nothing or the whole thing, and two writers never share a temp file.
  */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolvePadding, resolveZeroPadding, samePadding, windowOutputSize } from '../../src/spec/index.js';
+import { resolvePadding, resolveZeroPadding, samePadding, windowOutputSize } from '../../src/architecture/index.js';
 
 describe('output size (tutorial section 2.2)', () => {
   it.each([

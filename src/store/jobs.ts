@@ -6,8 +6,8 @@
  * subscriber never misses the final state.
  */
 import type { Redis } from 'ioredis';
-import type { Catalog, Page } from '../store/catalog.js';
-import type { JobRecord, JobState } from './schemas.js';
+import type { Catalog, Page } from './catalog.js';
+import type { JobRecord, JobState } from './job-schemas.js';
 
 // A job record is a hash: field -> JSON text of its value. The script reads
 // only the plain-string 'state' field, writes fields as given, and publishes
@@ -144,4 +144,9 @@ function fromHash(h: Record<string, string>): JobRecord {
   const o: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(h)) o[k] = JSON.parse(v);
   return o as unknown as JobRecord;
+}
+
+/** The pub/sub channel on which a cancel or stop request reaches the worker that holds the job. */
+export function cancelChannel(prefix: string): string {
+  return `${prefix}:cancel`;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CnnError } from '../../src/errors.js';
-import { compileSpec, LAYER_TYPES, type NormalizedGraph } from '../../src/spec/index.js';
+import { compileSpec, LAYER_TYPES, type NormalizedGraph } from '../../src/architecture/index.js';
 import { makeRng, randomValidSpec } from '../helpers/random-spec.js';
 
 /** Parameters counted from the graph alone, the way the addon allocates tensors. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { summarize, type Summary } from '../../src/spec/index.js';
+import { summarize, type Summary } from '../../src/architecture/index.js';
 import { MNIST_CNN, specOf, TUTORIAL_3CONV } from './fixtures.js';
 
 const paramsOf = (s: Summary) => s.layers.map((l) => l.params);
