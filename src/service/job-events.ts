@@ -4,12 +4,34 @@
  * record, then every published change, and is told when the job is final.
  */
 import type { Redis } from 'ioredis';
-import { FINAL_STATES, type JobRecord } from '../store/job-schemas.js';
+import { FINAL_STATES, type EpochRecord, type JobRecord } from '../store/job-schemas.js';
 import type { JobEvent } from '../store/jobs.js';
 import type { ServiceContext } from './context.js';
 import { getJob } from './jobs.js';
 
 type Listener = (e: JobEvent) => void;
+
+/** What a progress event tells a watcher: the state and the progress, without the request and its spec. */
+export interface JobProgressView {
+  id: string;
+  type: JobRecord['type'];
+  state: JobRecord['state'];
+  progress?: JobRecord['progress'];
+  /** The epoch that just ended, on `epoch done` progress. */
+  lastEpoch?: EpochRecord;
+}
+
+/**
+ * The payload of one event for a stream: state changes (the first event, each
+ * transition, the final state) carry the whole record; progress carries the
+ * state and the progress only, since it comes every few seconds.
+ */
+export function eventPayload(e: JobEvent): JobRecord | JobProgressView {
+  if (e.kind !== 'progress') return e.job;
+  const j = e.job;
+  const last = j.progress?.stage === 'epoch done' ? j.history?.at(-1) : undefined;
+  return { id: j.id, type: j.type, state: j.state, ...(j.progress ? { progress: j.progress } : {}), ...(last ? { lastEpoch: last } : {}) };
+}
 
 export class JobEventHub {
   private readonly listeners = new Map<string, Set<Listener>>();

@@ -66,11 +66,46 @@ const EpochRecord = z.object({
   seconds: z.number(),
   imagesPerSec: z.number(),
   resumed: z.boolean().optional().describe('First epoch run after resuming from a checkpoint.'),
+  stage: z.string().optional().describe('Fine-tune jobs: the stage this epoch belongs to (featureExtraction, fineTune).'),
 });
 const ParamCounts = z.object({ total: z.number().int(), trainable: z.number().int(), frozen: z.number().int(), bnRunningStats: z.number().int() });
 
+const Tenant = z.string().describe("The tenant that owns the record (the API key's).");
+
+const JobProgress = z.object({
+  stage: z.string().describe('e.g. `preparing data`, `training`, `epoch done`, `evaluating`, `done`.'),
+  epoch: z.number().int().optional(),
+  epochs: z.number().int().optional(),
+  step: z.number().int().optional(),
+  steps: z.number().int().optional(),
+  loss: z.number().optional(),
+  accuracy: z.number().optional(),
+  imagesPerSec: z.number().optional(),
+  fraction: z.number().describe('0..1 of the whole job.'),
+  updatedAt: z.string(),
+});
+
+const JobResult = z
+  .object({
+    modelId: z.string().optional(),
+    metrics: EvalMetrics.optional(),
+    evaluatedOn: z.enum(['test', 'validation', 'train', 'all']).optional(),
+    params: ParamCounts.optional(),
+    device: z.string().optional(),
+    precision: z.string().optional(),
+    channelsLast: z.boolean().optional(),
+    epochsRun: z.number().int().optional().describe('Epochs trained, counting those before a resume.'),
+    stoppedEarlyAt: z.number().int().optional().describe('The epoch after which early stopping ended training.'),
+    restoredBestEpoch: z.number().int().optional().describe('The epoch whose weights the model has, when they are not the last epoch\'s.'),
+    resumedFromEpoch: z.number().int().optional(),
+    history: z.array(EpochRecord).optional(),
+    durations: z.record(z.string(), z.number()).optional().describe('Seconds: dataSeconds, trainSeconds, evalSeconds, totalSeconds.'),
+  })
+  .passthrough();
+
 const Job = z.object({
   id: z.string(),
+  tenant: Tenant,
   type: z.enum(['train', 'evaluate', 'finetune']),
   state: z.enum(JOB_STATES),
   request: z.unknown().describe('The job request as validated, defaults filled in.'),
@@ -78,49 +113,59 @@ const Job = z.object({
   startedAt: z.string().optional(),
   finishedAt: z.string().optional(),
   attempts: z.number().int().describe('Runs started; above 1 after a worker died or handed the job back.'),
-  progress: z
-    .object({
-      stage: z.string(),
-      epoch: z.number().int().optional(),
-      epochs: z.number().int().optional(),
-      step: z.number().int().optional(),
-      steps: z.number().int().optional(),
-      loss: z.number().optional(),
-      accuracy: z.number().optional(),
-      imagesPerSec: z.number().optional(),
-      fraction: z.number(),
-      updatedAt: z.string(),
-    })
-    .optional(),
+  progress: JobProgress.optional(),
   history: z.array(EpochRecord).optional(),
   resumedFromEpoch: z.number().int().optional(),
-  result: z
-    .object({
-      modelId: z.string().optional(),
-      metrics: EvalMetrics.optional(),
-      params: ParamCounts.optional(),
-      device: z.string().optional(),
-      durations: z.record(z.string(), z.number()).optional(),
-    })
-    .passthrough()
-    .optional(),
-  error: z.object({ code: z.string(), message: z.string(), path: z.string().optional() }).optional(),
+  result: JobResult.optional().describe('Set when the job completed.'),
+  error: z.object({ code: z.string(), message: z.string(), path: z.string().optional() }).optional().describe('Set when the job failed.'),
+  cancelRequested: z.boolean().optional().describe('A cancel was asked for; a running job ends `cancelled` within one training step.'),
 });
+
+const SubmitResult = z.object({
+  id: z.string(),
+  state: z.enum(JOB_STATES),
+  created: z.boolean().describe('False when the Idempotency-Key matched an earlier submission (the answer is then 200, with that job in whatever state it is).'),
+  job: Job,
+});
+
+const JobProgressEvent = z
+  .object({
+    id: z.string(),
+    type: z.enum(['train', 'evaluate', 'finetune']),
+    state: z.enum(JOB_STATES),
+    progress: JobProgress.optional(),
+    lastEpoch: EpochRecord.optional().describe('The epoch that just ended, on `epoch done` progress.'),
+  })
+  .describe('Data of an SSE `progress` event: the state and the progress, not the whole record.');
+
+const StreamEnd = z.object({}).describe('Data of the SSE `end` event, sent after the final state; the stream then closes.');
 
 const Dataset = z.object({
   id: z.string(),
+  tenant: Tenant,
   name: z.string(),
   createdAt: z.string(),
   format: z.enum(['archive', 'idx']),
   classes: z.array(z.string()),
   counts: z.object({ train: z.array(z.number().int()), test: z.array(z.number().int()).optional() }).describe('Images per class, per split.'),
   total: z.number().int(),
-  imageStats: z.record(z.string(), z.unknown()),
-  skipped: z.array(z.object({ file: z.string(), reason: z.string() })),
+  imageStats: z.object({
+    minWidth: z.number().int(),
+    maxWidth: z.number().int(),
+    minHeight: z.number().int(),
+    maxHeight: z.number().int(),
+    meanWidth: z.number(),
+    meanHeight: z.number(),
+    channels: z.object({ 1: z.number().int().optional(), 2: z.number().int().optional(), 3: z.number().int().optional(), 4: z.number().int().optional() }).describe('How many images have 1 (grey), 2 (grey+alpha), 3 (RGB) or 4 (RGBA) channels.'),
+  }),
+  skipped: z.array(z.object({ file: z.string(), reason: z.string() })).describe('Files left out, with why (the first 1000).'),
+  skippedCount: z.number().int().describe('How many files were left out in all.'),
+  raw: z.object({ height: z.number().int(), width: z.number().int(), channels: z.literal(1) }).optional().describe('IDX only: the size of each image.'),
 });
 
 const Model = z.object({
   id: z.string(),
+  tenant: Tenant,
   name: z.string(),
   createdAt: z.string(),
   source: z.enum(['train', 'finetune', 'import']),
@@ -142,6 +187,7 @@ const Model = z.object({
 });
 
 const Prediction = z.object({
+  modelId: z.string(),
   predictions: z.array(
     z.object({
       image: z.string(),
@@ -164,6 +210,13 @@ const ZooList = z.object({
   ),
 });
 
+const Liveness = z.object({ ok: z.literal(true) });
+const Readiness = z.object({
+  ready: z.boolean(),
+  redis: z.boolean().describe('Redis answered a PING.'),
+  workers: z.array(z.object({ id: z.string(), device: z.string(), pid: z.number().int(), host: z.string(), busyJob: z.string().optional() })).describe('Workers seen in the last 30 s.'),
+});
+
 const page = (item: z.ZodType) => z.object({ items: z.array(item), total: z.number().int(), nextCursor: z.string().optional() });
 
 const SCHEMAS = {
@@ -179,11 +232,16 @@ const SCHEMAS = {
   Augmentation: AugmentationSchema,
   Job,
   JobPage: page(Job),
+  SubmitResult,
+  JobProgressEvent,
+  StreamEnd,
   Dataset,
   DatasetPage: page(Dataset),
   Model,
   ModelPage: page(Model),
   Prediction,
+  Liveness,
+  Readiness,
 } as const;
 
 type SchemaName = keyof typeof SCHEMAS;
@@ -196,19 +254,44 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, u
 
 const ref = (name: SchemaName) => ({ $ref: `#/components/schemas/${name}` });
 const json = (name: SchemaName) => ({ 'application/json': { schema: ref(name) } });
-const errors = (...statuses: number[]) =>
-  Object.fromEntries(
-    statuses.map((s) => [
-      String(s),
-      {
-        description: Object.entries(ERROR_TABLE)
-          .filter(([, v]) => v.http === s)
-          .map(([k]) => k)
-          .join(', '),
-        content: json('Error'),
-      },
-    ]),
+type Code = keyof typeof ERROR_TABLE;
+/** Codes that may exist in the table (added with the features that raise them); listed where present. */
+const ifKnown = (...codes: string[]): Code[] => codes.filter((c): c is Code => c in ERROR_TABLE);
+/** Every /v1 route: the key check, an unexpected failure, and the front door's own refusals. */
+const V1 = (): Code[] => ['UNAUTHENTICATED', 'INTERNAL', ...ifKnown('RATE_LIMITED')];
+/** Routes that read or write Redis (the catalog, the queue). */
+const REDIS = (): Code[] => ifKnown('QUEUE_UNAVAILABLE');
+/** A JSON body Fastify parses: malformed JSON or a wrong content type, or more than the body limit. */
+const JSON_BODY: Code[] = ['VALIDATION_FAILED', 'UPLOAD_TOO_LARGE'];
+const SPEC_CODES = Object.keys(ERROR_TABLE).filter((c) => c.startsWith('SPEC_')) as Code[];
+const ENGINE_RUN: Code[] = ['ENGINE_UNAVAILABLE', 'ENGINE_BAD_ARGUMENT', 'ENGINE_SHAPE_ERROR', 'ENGINE_OUT_OF_MEMORY', 'ENGINE_DEVICE_UNAVAILABLE', 'ENGINE_IO_ERROR', 'ENGINE_INTERNAL'];
+
+/**
+ * The error responses of one route: its codes grouped by HTTP status, each
+ * status with the Error body narrowed to the codes it can carry there.
+ */
+function errors(codes: Code[]): Record<string, unknown> {
+  const byStatus = new Map<number, Set<Code>>();
+  for (const c of codes) {
+    const st = ERROR_TABLE[c].http;
+    if (!byStatus.has(st)) byStatus.set(st, new Set());
+    byStatus.get(st)!.add(c);
+  }
+  return Object.fromEntries(
+    [...byStatus.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([st, set]) => {
+        const list = [...set].sort();
+        return [
+          String(st),
+          {
+            description: list.map((c) => `\`${c}\`: ${ERROR_TABLE[c].doc}`).join(' '),
+            content: { 'application/json': { schema: { allOf: [ref('Error'), { type: 'object', properties: { error: { type: 'object', properties: { code: { enum: list } } } } }] } } },
+          },
+        ];
+      }),
   );
+}
 const idParam = (what: string) => ({ name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: `${what} id` });
 const pageParams = [
   { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
@@ -227,25 +310,45 @@ export function buildOpenApi(): Record<string, unknown> {
       version: '1',
       description: 'Trains, fine-tunes and evaluates convolutional image classifiers. Every /v1 route needs `Authorization: Bearer <api key>`; errors are `{ error: { code, message, path? } }`.',
     },
+    servers: [
+      {
+        url: 'http://{host}:{port}',
+        description: 'A cnn-trainer API (`npm start` listens on 127.0.0.1:8080); put TLS in front of it outside a trusted network.',
+        variables: { host: { default: '127.0.0.1' }, port: { default: '8080' } },
+      },
+    ],
     security: [{ bearer: [] }],
     paths: {
-      '/healthz': { get: { summary: 'Liveness', security: [], responses: { '200': { description: 'The process is up.' } } } },
+      '/healthz': { get: { operationId: 'getLiveness', summary: 'Liveness', security: [], responses: { '200': { description: 'The process is up.', content: json('Liveness') } } } },
       '/readyz': {
-        get: { summary: 'Readiness: Redis reachable and a worker seen in the last 30 s', security: [], responses: { '200': { description: 'Ready.' }, '503': { description: 'Not ready; the body says which part is missing.' } } },
+        get: {
+          operationId: 'getReadiness',
+          summary: 'Readiness: Redis reachable and a worker seen in the last 30 s',
+          security: [],
+          responses: { '200': { description: 'Ready.', content: json('Readiness') }, '503': { description: 'Not ready; the body says which part is missing.', content: json('Readiness') } },
+        },
       },
-      '/openapi.yaml': { get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1 YAML.' } } } },
+      '/openapi.yaml': {
+        get: { operationId: 'getOpenApi', summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1 YAML.', content: { 'application/yaml': { schema: { type: 'string' } } } } } },
+      },
       '/v1/architectures/summary': {
         post: {
+          operationId: 'summarizeArchitecture',
           summary: 'Shapes, parameter and MAC counts of an architecture spec (same as `cnn summary --json`)',
           requestBody: { required: true, content: json('ArchitectureSpec') },
-          responses: { '200': { description: 'The summary.', content: json('Summary') }, ...errors(400, 401) },
+          responses: { '200': { description: 'The summary.', content: json('Summary') }, ...errors([...V1(), ...JSON_BODY, ...SPEC_CODES]) },
         },
       },
       '/v1/zoo': {
-        get: { summary: 'The model zoo: names, default inputs, parameters and MACs (use `{ "zoo": NAME, "numClasses": K, "inputShape": [H, W, C] }` wherever a spec goes)', responses: { '200': { description: 'The zoo.', content: json('ZooList') }, ...errors(401) } },
+        get: {
+          operationId: 'listZooModels',
+          summary: 'The model zoo: names, default inputs, parameters and MACs (use `{ "zoo": NAME, "numClasses": K, "inputShape": [H, W, C] }` wherever a spec goes)',
+          responses: { '200': { description: 'The zoo.', content: json('ZooList') }, ...errors(V1()) },
+        },
       },
       '/v1/datasets': {
         post: {
+          operationId: 'createDataset',
           summary: 'Upload a dataset: an archive of class folders, or an IDX pair',
           description:
             'multipart/form-data. Either `archive` (zip, tar or tar.gz of `<class>/<image>`, optionally under `train/` and `test/`; PNG, JPEG or WebP) or `images` + `labels` (IDX, gzipped or raw) with optional `testImages` + `testLabels` and `classNames`. Streamed to disk. Undecodable images are skipped and listed.',
@@ -268,50 +371,113 @@ export function buildOpenApi(): Record<string, unknown> {
               },
             },
           },
-          responses: { '201': { description: 'The dataset.', content: json('Dataset') }, ...errors(400, 401, 413) },
-        },
-        get: { summary: 'List datasets, newest first', parameters: pageParams, responses: { '200': { description: 'A page.', content: json('DatasetPage') }, ...errors(400, 401) } },
-      },
-      '/v1/datasets/{id}': {
-        get: { summary: 'A dataset', parameters: [idParam('Dataset')], responses: { '200': { description: 'The dataset.', content: json('Dataset') }, ...errors(401, 404) } },
-        delete: { summary: 'Delete a dataset (refused while a queued or running job uses it)', parameters: [idParam('Dataset')], responses: { '204': { description: 'Deleted.' }, ...errors(401, 404, 409) } },
-      },
-      '/v1/jobs': {
-        post: {
-          summary: 'Submit a train, evaluate or finetune job',
-          parameters: [{ name: 'Idempotency-Key', in: 'header', schema: { type: 'string' }, description: 'A retry with the same key returns the same job.' }],
-          requestBody: { required: true, content: json('JobRequest') },
           responses: {
-            '202': {
-              description: 'Queued.',
-              content: { 'application/json': { schema: { type: 'object', properties: { id: { type: 'string' }, state: { type: 'string' }, created: { type: 'boolean' }, job: ref('Job') } } } },
-            },
-            ...errors(400, 401, 404),
+            '201': { description: 'The dataset.', content: json('Dataset') },
+            ...errors([
+              ...V1(),
+              ...REDIS(),
+              'VALIDATION_FAILED',
+              'UPLOAD_MISSING_FILE',
+              'UPLOAD_TOO_LARGE',
+              'ARCHIVE_UNSUPPORTED',
+              'ARCHIVE_CORRUPT',
+              'ARCHIVE_UNSAFE_ENTRY',
+              'ARCHIVE_TOO_MANY_ENTRIES',
+              'ARCHIVE_TOO_LARGE_INFLATED',
+              'ARCHIVE_BAD_LAYOUT',
+              'IMAGE_PIXEL_LIMIT',
+              'IMAGE_TOO_LARGE',
+              'IDX_INVALID',
+              'DATASET_EMPTY',
+              'DATASET_EMPTY_CLASS',
+              'DATASET_EXISTS',
+            ]),
           },
         },
         get: {
+          operationId: 'listDatasets',
+          summary: 'List datasets, newest first',
+          parameters: pageParams,
+          responses: { '200': { description: 'A page.', content: json('DatasetPage') }, ...errors([...V1(), ...REDIS(), 'VALIDATION_FAILED']) },
+        },
+      },
+      '/v1/datasets/{id}': {
+        get: {
+          operationId: 'getDataset',
+          summary: 'A dataset',
+          parameters: [idParam('Dataset')],
+          responses: { '200': { description: 'The dataset.', content: json('Dataset') }, ...errors([...V1(), ...REDIS(), 'NOT_FOUND']) },
+        },
+        delete: {
+          operationId: 'deleteDataset',
+          summary: 'Delete a dataset (refused while a queued or running job uses it)',
+          parameters: [idParam('Dataset')],
+          responses: { '204': { description: 'Deleted.' }, ...errors([...V1(), ...REDIS(), 'NOT_FOUND', 'DATASET_IN_USE']) },
+        },
+      },
+      '/v1/jobs': {
+        post: {
+          operationId: 'submitJob',
+          summary: 'Submit a train, evaluate or finetune job',
+          parameters: [{ name: 'Idempotency-Key', in: 'header', schema: { type: 'string' }, description: 'A retry with the same key (for 24 h) answers 200 with the first job instead of queuing another.' }],
+          requestBody: { required: true, content: json('JobRequest') },
+          responses: {
+            '200': { description: 'The Idempotency-Key matched an earlier submission: that job, in whatever state it is now (`created: false`).', content: json('SubmitResult') },
+            '202': { description: 'A job was created and queued (`created: true`).', content: json('SubmitResult') },
+            ...errors([...V1(), ...REDIS(), ...JSON_BODY, ...SPEC_CODES, 'NOT_FOUND', 'DATASET_INCOMPATIBLE']),
+          },
+        },
+        get: {
+          operationId: 'listJobs',
           summary: 'List jobs, newest first',
           parameters: [
             ...pageParams,
             { name: 'state', in: 'query', schema: { type: 'string', enum: [...JOB_STATES] } },
             { name: 'type', in: 'query', schema: { type: 'string', enum: ['train', 'evaluate', 'finetune'] } },
           ],
-          responses: { '200': { description: 'A page.', content: json('JobPage') }, ...errors(400, 401) },
+          responses: { '200': { description: 'A page.', content: json('JobPage') }, ...errors([...V1(), ...REDIS(), 'VALIDATION_FAILED']) },
         },
       },
-      '/v1/jobs/{id}': { get: { summary: 'State, progress and result of a job', parameters: [idParam('Job')], responses: { '200': { description: 'The job.', content: json('Job') }, ...errors(401, 404) } } },
+      '/v1/jobs/{id}': {
+        get: {
+          operationId: 'getJob',
+          summary: 'State, progress and result of a job',
+          parameters: [idParam('Job')],
+          responses: { '200': { description: 'The job.', content: json('Job') }, ...errors([...V1(), ...REDIS(), 'NOT_FOUND']) },
+        },
+      },
       '/v1/jobs/{id}/cancel': {
-        post: { summary: 'Cancel a job: a running job stops within one training step', parameters: [idParam('Job')], responses: { '200': { description: 'The job.', content: json('Job') }, ...errors(401, 404, 409) } },
+        post: {
+          operationId: 'cancelJob',
+          summary: 'Cancel a job: a queued job ends at once, a running one within one training step; no model is kept',
+          parameters: [idParam('Job')],
+          responses: { '200': { description: 'The job.', content: json('Job') }, ...errors([...V1(), ...REDIS(), 'NOT_FOUND', 'JOB_FINISHED']) },
+        },
       },
       '/v1/jobs/{id}/events': {
         get: {
+          operationId: 'watchJobEvents',
           summary: 'Server-Sent Events: the current state first, then progress and state changes, then `end`',
+          description:
+            'Each event is `event: <type>` and `data: <JSON>`. `state`: the whole job record (the first event, each state change and the final state). `progress`: a JobProgressEvent (the state and the progress, without the request). `end`: `{}` after the final state; the stream then closes. `error`: an Error body, when the stream fails. Comment lines (`: keepalive`) come every 15 s. The payload schema of each event type is in `x-sse-events`.',
           parameters: [idParam('Job')],
-          responses: { '200': { description: 'text/event-stream; events `state`, `progress` (data: a Job), and `end`.', content: { 'text/event-stream': { schema: { type: 'string' } } } }, ...errors(401, 404) },
+          responses: {
+            '200': {
+              description: 'text/event-stream of `state`, `progress`, `end` (and `error`) events.',
+              content: {
+                'text/event-stream': {
+                  schema: { type: 'string' },
+                  'x-sse-events': { state: ref('Job'), progress: ref('JobProgressEvent'), end: ref('StreamEnd'), error: ref('Error') },
+                },
+              },
+            },
+            ...errors([...V1(), ...REDIS(), 'NOT_FOUND']),
+          },
         },
       },
       '/v1/models/import': {
         post: {
+          operationId: 'importModel',
           summary: 'Import weights (safetensors) with a zoo name or a spec; missing, unexpected or mis-shaped tensors are listed by name',
           description: 'multipart/form-data: a `weights` file plus the text fields of ImportRequest (`spec`, `inputShape`, `classNames`, `mean`, `std` as JSON; `classNames` and `inputShape` may also be comma-separated).',
           requestBody: {
@@ -322,26 +488,55 @@ export function buildOpenApi(): Record<string, unknown> {
               },
             },
           },
-          responses: { '201': { description: 'The model.', content: json('Model') }, ...errors(400, 401, 413) },
+          responses: {
+            '201': { description: 'The model.', content: json('Model') },
+            ...errors([...V1(), ...REDIS(), 'VALIDATION_FAILED', 'UPLOAD_MISSING_FILE', 'UPLOAD_TOO_LARGE', ...SPEC_CODES, 'WEIGHTS_INVALID', 'ENGINE_WEIGHTS_MISMATCH', ...ENGINE_RUN]),
+          },
         },
       },
-      '/v1/models': { get: { summary: 'List models, newest first', parameters: pageParams, responses: { '200': { description: 'A page.', content: json('ModelPage') }, ...errors(400, 401) } } },
+      '/v1/models': {
+        get: {
+          operationId: 'listModels',
+          summary: 'List models, newest first',
+          parameters: pageParams,
+          responses: { '200': { description: 'A page.', content: json('ModelPage') }, ...errors([...V1(), ...REDIS(), 'VALIDATION_FAILED']) },
+        },
+      },
       '/v1/models/{id}': {
-        get: { summary: 'A model: spec, classes, preprocessing, metrics', parameters: [idParam('Model')], responses: { '200': { description: 'The model.', content: json('Model') }, ...errors(401, 404) } },
-        delete: { summary: 'Delete a model', parameters: [idParam('Model')], responses: { '204': { description: 'Deleted.' }, ...errors(401, 404, 409) } },
+        get: {
+          operationId: 'getModel',
+          summary: 'A model: spec, classes, preprocessing, metrics',
+          parameters: [idParam('Model')],
+          responses: { '200': { description: 'The model.', content: json('Model') }, ...errors([...V1(), ...REDIS(), 'NOT_FOUND']) },
+        },
+        delete: {
+          operationId: 'deleteModel',
+          summary: 'Delete a model (refused while a queued or running job uses it)',
+          parameters: [idParam('Model')],
+          responses: { '204': { description: 'Deleted.' }, ...errors([...V1(), ...REDIS(), 'NOT_FOUND', 'MODEL_IN_USE']) },
+        },
       },
       '/v1/models/{id}/artifact': {
-        get: { summary: 'A tar of spec.json, weights.safetensors and meta.json', parameters: [idParam('Model')], responses: { '200': { description: 'application/x-tar', content: { 'application/x-tar': { schema: { type: 'string', format: 'binary' } } } }, ...errors(401, 404) } },
+        get: {
+          operationId: 'downloadModelArtifact',
+          summary: 'A tar of spec.json, weights.safetensors and meta.json',
+          parameters: [idParam('Model')],
+          responses: { '200': { description: 'application/x-tar', content: { 'application/x-tar': { schema: { type: 'string', format: 'binary' } } } }, ...errors([...V1(), ...REDIS(), 'NOT_FOUND']) },
+        },
       },
       '/v1/models/{id}/predict': {
         post: {
+          operationId: 'predict',
           summary: 'Classify images, preprocessed exactly as in training',
           parameters: [idParam('Model')],
           requestBody: {
             required: true,
             content: { 'multipart/form-data': { schema: { type: 'object', properties: { image: { type: 'array', items: { type: 'string', format: 'binary' } }, topK: { type: 'integer', minimum: 1, default: 5 } } } } },
           },
-          responses: { '200': { description: 'Top-k classes per image.', content: json('Prediction') }, ...errors(400, 401, 404, 413) },
+          responses: {
+            '200': { description: 'Top-k classes per image.', content: json('Prediction') },
+            ...errors([...V1(), ...REDIS(), 'NOT_FOUND', 'VALIDATION_FAILED', 'PREDICT_BAD_IMAGE', 'PREDICT_TOO_MANY_IMAGES', 'UPLOAD_TOO_LARGE', 'IMAGE_PIXEL_LIMIT', ...ENGINE_RUN]),
+          },
         },
       },
     },

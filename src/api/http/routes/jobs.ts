@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ServiceContext } from '../../../service/context.js';
+import { eventPayload } from '../../../service/job-events.js';
 import { cancelJob, getJob, listJobs, submitJob, type ListJobsQuery } from '../../../service/jobs.js';
 import { pageQuery } from './query.js';
 
@@ -11,7 +12,8 @@ export function jobRoutes(ctx: ServiceContext): FastifyPluginAsync {
     app.post('/jobs', async (req, reply) => {
       const key = req.headers['idempotency-key'];
       const { job, created } = await submitJob(ctx, req.tenant, req.body, typeof key === 'string' ? key : undefined);
-      void reply.status(202).header('location', `/v1/jobs/${job.id}`);
+      // 202: a job was queued; 200: a retry with the same Idempotency-Key, answered with the first job as it is now.
+      void reply.status(created ? 202 : 200).header('location', `/v1/jobs/${job.id}`);
       return { id: job.id, state: job.state, created, job };
     });
 
@@ -45,7 +47,7 @@ export function jobRoutes(ctx: ServiceContext): FastifyPluginAsync {
           req.tenant,
           req.params.id,
           (e) => {
-            res.write(`id: ${++seq}\nevent: ${e.kind}\ndata: ${JSON.stringify(e.job)}\n\n`);
+            res.write(`id: ${++seq}\nevent: ${e.kind}\ndata: ${JSON.stringify(eventPayload(e))}\n\n`);
           },
           abort.signal,
         );
