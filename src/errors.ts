@@ -59,6 +59,11 @@ export const ERROR_TABLE = {
   ENGINE_CANCELLED: { http: 409, grpc: G.ABORTED, doc: 'The engine call was cancelled.' },
   ENGINE_INTERNAL: { http: 500, grpc: G.INTERNAL, doc: 'libtorch raised an unexpected error.' },
 
+  // Export and train/serve parity
+  EXPORT_UNSUPPORTED: { http: 400, grpc: G.FAILED_PRECONDITION, doc: 'The model has a layer setting that has no exact ONNX form.' },
+  EXPORT_PARITY_FAILED: { http: 500, grpc: G.INTERNAL, doc: 'The exported ONNX file does not compute what the engine computes (logits over 1e-4 apart, or a top-1 disagreement).' },
+  PARITY_MISMATCH: { http: 500, grpc: G.INTERNAL, doc: 'A model reloaded from its artifact scores differently from the model that was trained; it is not handed out.' },
+
   // Uploads and ingest (src/data)
   UPLOAD_TOO_LARGE: { http: 413, grpc: G.RESOURCE_EXHAUSTED, doc: 'The request body exceeds the upload byte limit.' },
   UPLOAD_MISSING_FILE: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'The upload has no archive or IDX files.' },
@@ -79,7 +84,8 @@ export const ERROR_TABLE = {
   UNAUTHENTICATED: { http: 401, grpc: G.UNAUTHENTICATED, doc: 'Missing or unknown API key (send Authorization: Bearer <key>).' },
   DATASET_IN_USE: { http: 409, grpc: G.FAILED_PRECONDITION, doc: 'A queued or running job uses this dataset.' },
   MODEL_IN_USE: { http: 409, grpc: G.FAILED_PRECONDITION, doc: 'A queued or running job uses this model.' },
-  JOB_FINISHED: { http: 409, grpc: G.FAILED_PRECONDITION, doc: 'The job has already finished; it cannot be cancelled.' },
+  JOB_FINISHED: { http: 409, grpc: G.FAILED_PRECONDITION, doc: 'The job has already finished; it cannot be cancelled or stopped.' },
+  JOB_NOT_STOPPABLE: { http: 409, grpc: G.FAILED_PRECONDITION, doc: 'Only train and finetune jobs can stop early and keep a model; cancel an evaluate job instead.' },
   DATASET_INCOMPATIBLE: { http: 400, grpc: G.FAILED_PRECONDITION, doc: "The dataset does not fit the model (class count, split)." },
   PREDICT_TOO_MANY_IMAGES: { http: 413, grpc: G.RESOURCE_EXHAUSTED, doc: 'More images in one predict request than allowed.' },
   PREDICT_BAD_IMAGE: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'An image sent for prediction could not be decoded.' },

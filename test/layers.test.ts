@@ -48,6 +48,11 @@ const RULES: Rule[] = [
   },
   { says: 'store imports neither service, jobs, api nor engine', applies: (_, l) => l === 'store', forbids: (_, l) => ['service', 'jobs', 'engine'].includes(l) || l.startsWith('api/') },
   { says: 'data imports neither service, jobs, api, store nor engine', applies: (_, l) => l === 'data', forbids: (_, l) => ['service', 'jobs', 'store', 'engine'].includes(l) || l.startsWith('api/') },
+  {
+    says: 'export reads graphs and weights only: it imports architecture and the shared helpers, never the engine, the store or the service',
+    applies: (_, l) => l === 'export',
+    forbids: (_, l) => l !== 'export' && l !== 'architecture' && l !== 'shared',
+  },
   { says: 'files imports nothing of the project', applies: (_, l) => l === 'files', forbids: (_, l) => l !== 'files' },
   { says: 'shared helpers import nothing of the layers', applies: (_, l) => l === 'shared', forbids: (_, l) => l !== 'shared' },
   { says: 'the REST adapter imports neither the engine nor the gRPC adapter', applies: (_, l) => l === 'api/http', forbids: (_, l) => l === 'engine' || l === 'api/grpc' },
