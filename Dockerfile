@@ -30,7 +30,7 @@ FROM ${NODE_IMAGE} AS node
 FROM ${NODE_IMAGE} AS build-cpu
 # node:20-bookworm already has g++, make and python3 (for node-gyp).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libtorch-dev \
+ && apt-get install -y --no-install-recommends libtorch-dev libopenblas0-pthread \
  && rm -rf /var/lib/apt/lists/*
 
 FROM pytorch/pytorch:${PYTORCH_TAG}-devel AS build-cuda
@@ -68,9 +68,10 @@ RUN --mount=type=cache,target=/root/.npm \
 # ---------------------------------------------------------------- runtime environments
 
 FROM ${NODE_SLIM_IMAGE} AS runtime-cpu
-# Debian's libtorch shared libraries (what libtorch-dev linked against).
+# Debian's libtorch shared libraries (what libtorch-dev linked against), and
+# OpenBLAS as their libblas.so.3 (otherwise netlib's reference BLAS).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libtorch1.13 \
+ && apt-get install -y --no-install-recommends libtorch1.13 libopenblas0-pthread \
  && rm -rf /var/lib/apt/lists/*
 
 FROM pytorch/pytorch:${PYTORCH_TAG}-runtime AS runtime-cuda

@@ -56,6 +56,9 @@ const APT_RUNTIME = [
   { pkg: 'python3', probe: ['/usr/bin/python3'] },
 ];
 const APT_TORCH = { pkg: 'libtorch-dev', probe: ['/usr/include/torch/csrc/api/include/torch/torch.h'] };
+// Debian's libtorch calls libblas.so.3, netlib's reference build unless an optimized one provides it.
+const MULTIARCH = process.arch === 'arm64' ? 'aarch64-linux-gnu' : 'x86_64-linux-gnu';
+const APT_BLAS = { pkg: 'libopenblas0-pthread', probe: [`/usr/lib/${MULTIARCH}/openblas-pthread/libblas.so.3`] };
 const APT_TESTS = [
   { pkg: 'dataset-fashion-mnist', probe: ['/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz'] },
   // The reference the benchmarks and the zoo parity tests compare against.
@@ -87,6 +90,7 @@ function ensureApt() {
   const wanted = [...APT_RUNTIME];
   // A CUDA libtorch (LIBTORCH or a Python torch) replaces Debian's CPU one.
   if (!APT_TORCH.probe.every((f) => existsSync(f)) && !libtorch()) wanted.push(APT_TORCH);
+  if (wanted.includes(APT_TORCH) || APT_TORCH.probe.every((f) => existsSync(f))) wanted.push(APT_BLAS);
   if (wantTests) wanted.push(...APT_TESTS);
   const missing = wanted.filter((p) => !p.probe.every((f) => existsSync(f))).map((p) => p.pkg);
   if (missing.length === 0) return;
