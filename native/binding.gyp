@@ -9,6 +9,8 @@
         "src/graph.cc",
         "src/io.cc",
         "src/json.cc",
+        "src/optim.cc",
+        "src/runtime.cc",
         "src/train.cc"
       ],
       "include_dirs": [

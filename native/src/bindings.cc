@@ -9,8 +9,10 @@
 //   info(): { torchVersion, cudaAvailable, cudaDeviceCount, numThreads, builtWithCuda }
 //   setNumThreads(n: number): void
 //   createModel(graphJson: string, { device?: 'cpu'|'cuda'|'cuda:N'|'auto', seed?: number,
-//               precision?: 'auto'|'fp32'|'bf16' /* auto: bf16 autocast on CUDA */,
-//               channelsLast?: boolean /* default: on for CUDA */, deterministic?: boolean }): Promise<Model>
+//               precision?: 'auto'|'fp32'|'bf16' /* auto: bf16 autocast on CUDA and bf16-capable CPUs */,
+//               channelsLast?: boolean /* default: on for CUDA, by layer mix on the CPU */,
+//               deterministic?: boolean }): Promise<Model>
+//   runtimeInfo(): { blas, blasConfig, onednnIsa, onednnVersion, cpuIsa, threads, cpuBf16, torchVersion }
 //   createDataset(images: Uint8Array /* NHWC */, labels: Int32Array,
 //                 { n, h, w, c, numClasses, device? }): Promise<Dataset>
 //   augmentBatch(images: Uint8Array, { n, h, w, c }, augment: AugmentOptions, seed: number)
@@ -23,7 +25,9 @@
 //     tensors(): Array<{ name, shape: number[], kind: 'parameter'|'buffer', trainable: boolean }>
 //     configureOptimizer({ type: 'sgd'|'adam'|'adamw'|'rmsprop', learningRate, momentum?, nesterov?,
 //                          weightDecay?, beta1?, beta2?, eps?, rho?,
-//                          groups?: Array<{ layers: string[], learningRate }> }): void
+//                          groups?: Array<{ layers: string[], learningRate }>,
+//                          foreach?: boolean /* multi-tensor step; default: where one exists */ }): void
+//     readonly multiTensorStep: boolean
 //     setLearningRate(lr: number): void   // groups keep their ratio to the base rate
 //     trainEpoch(dataset, { batchSize?, shuffle?, seed?, mean?, std?, augment?: AugmentOptions,
 //                labelSmoothing?, classWeights?: number[], gradClipNorm?, maxSteps?,
@@ -70,6 +74,7 @@
 
 #include "args.h"
 #include "errors.h"
+#include "runtime.h"
 #include "workers.h"
 
 namespace cnn {
@@ -251,6 +256,7 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
                            InstanceAccessor<&ModelWrap::getLearningRate>("learningRate"),
                            InstanceAccessor<&ModelWrap::getPrecision>("precision"),
                            InstanceAccessor<&ModelWrap::getChannelsLast>("channelsLast"),
+                           InstanceAccessor<&ModelWrap::getMultiTensorStep>("multiTensorStep"),
                            InstanceMethod<&ModelWrap::paramCounts>("paramCounts"),
                            InstanceMethod<&ModelWrap::tensors>("tensors"),
                            InstanceMethod<&ModelWrap::configureOptimizer>("configureOptimizer"),
@@ -305,6 +311,10 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
   }
   Napi::Value getChannelsLast(const Napi::CallbackInfo& info) {
     return guard(info.Env(), [&] { return Napi::Boolean::New(info.Env(), live()->graph.memoryFormat == at::MemoryFormat::ChannelsLast); });
+  }
+
+  Napi::Value getMultiTensorStep(const Napi::CallbackInfo& info) {
+    return guard(info.Env(), [&] { return Napi::Boolean::New(info.Env(), live()->multiTensorStep); });
   }
 
   Napi::Value getLearningRate(const Napi::CallbackInfo& info) {
@@ -365,6 +375,7 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
       c.eps = o.number("eps", c.eps);
       c.rho = o.number("rho", c.rho);
       c.groups = readGroups(o);
+      if (o.has("foreach")) c.foreach = o.flag("foreach", true) ? 1 : 0;
       cnn::configureOptimizer(idle(), c);
       return env.Undefined();
     });
@@ -537,6 +548,24 @@ Napi::Value info(const Napi::CallbackInfo& info) {
   });
 }
 
+Napi::Value runtimeInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guard(env, [&]() -> Napi::Value {
+    RuntimeInfo r = cnn::runtimeInfo();
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("blas", r.blas);
+    o.Set("blasConfig", r.blasConfig);
+    o.Set("onednnIsa", r.onednnIsa);
+    o.Set("onednnVersion", r.onednnVersion);
+    o.Set("cpuIsa", r.cpuIsa);
+    int threads = g_numThreads.load();
+    o.Set("threads", static_cast<double>(threads > 0 ? threads : r.threads));
+    o.Set("cpuBf16", r.cpuBf16);
+    o.Set("torchVersion", r.torchVersion);
+    return o;
+  });
+}
+
 Napi::Value setNumThreads(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guard(env, [&]() -> Napi::Value {
@@ -560,6 +589,7 @@ Napi::Value createModel(const Napi::CallbackInfo& info) {
     settings.device = o.text("device", settings.device);
     settings.seed = readSeed(o, "seed", 0);
     settings.precision = o.text("precision", settings.precision);
+    settings.cpuBf16 = cpuHasFastBf16();
     if (o.has("channelsLast")) settings.channelsLast = o.flag("channelsLast", false) ? 1 : 0;
     settings.deterministic = o.flag("deterministic", false);
     return startFree(new CreateModelWorker(env, std::move(graph), std::move(settings)));
@@ -635,6 +665,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("Model", model);
   exports.Set("Dataset", dataset);
   exports.Set("info", Napi::Function::New<cnn::info>(env, "info"));
+  exports.Set("runtimeInfo", Napi::Function::New<runtimeInfo>(env, "runtimeInfo"));
   exports.Set("setNumThreads", Napi::Function::New<setNumThreads>(env, "setNumThreads"));
   exports.Set("createModel", Napi::Function::New<createModel>(env, "createModel"));
   exports.Set("createDataset", Napi::Function::New<createDataset>(env, "createDataset"));

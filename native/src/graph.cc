@@ -508,6 +508,20 @@ ParamCounts countParams(const Graph& graph) {
   return c;
 }
 
+MacCounts countMacs(const Graph& graph) {
+  MacCounts m;
+  for (const Layer& l : graph.layers) {
+    double outputs = 1;
+    for (int64_t d : l.outShape) outputs *= static_cast<double>(d);
+    if (l.type == LayerType::Conv2d) {
+      m.conv += outputs * static_cast<double>(l.inChannels / l.groups * l.kernel[0] * l.kernel[1]);
+    } else if (l.type == LayerType::Dense) {
+      m.dense += outputs * static_cast<double>(l.inChannels);
+    }
+  }
+  return m;
+}
+
 std::vector<at::Tensor> trainableParameters(const Graph& graph) {
   std::vector<at::Tensor> params;
   for (const Layer& l : graph.layers) {

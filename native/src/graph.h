@@ -108,6 +108,12 @@ struct ParamCounts {
 };
 ParamCounts countParams(const Graph& graph);
 
+/** Multiply-accumulates per sample of the convolutions and of the dense layers. */
+struct MacCounts {
+  double conv = 0, dense = 0;
+};
+MacCounts countMacs(const Graph& graph);
+
 /** Every trainable parameter, in graph order (what the optimizer sees). */
 std::vector<at::Tensor> trainableParameters(const Graph& graph);
 

@@ -1,6 +1,7 @@
 #include "train.h"
 
 #include <c10/core/GradMode.h>
+#include <c10/core/InferenceMode.h>
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/autocast_mode.h>
 #include <torch/serialize/input-archive.h>
@@ -14,6 +15,7 @@
 
 #include "errors.h"
 #include "io.h"
+#include "optim.h"
 
 namespace cnn {
 
@@ -25,6 +27,9 @@ using Clock = std::chrono::steady_clock;
 constexpr const char* OPTIMIZER_TYPE_KEY = "cnn_optimizer_type";
 // Evaluation's top-k accuracy.
 constexpr int64_t TOP_K = 5;
+// NHWC on the CPU when convolutions carry at least this share of the multiply-accumulates (bench:engine).
+constexpr double BF16_NHWC_MIN_CONV_SHARE = 0.5;
+constexpr double FP32_NHWC_MIN_CONV_SHARE = 0.5;
 
 double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
@@ -125,15 +130,20 @@ void applyKernelSettings(const Model& model) {
   ctx.setBenchmarkCuDNN(!model.deterministic);
 }
 
-/** bf16 autocast for the forward pass of a bf16 model on CUDA; the state is thread-local and ends with the scope. */
+/**
+ * bf16 autocast for the forward pass of a bf16 model; the state is
+ * thread-local and ends with the scope, which also drops the cached bf16
+ * copies of the weights (the backward pass keeps the ones it needs).
+ */
 class AutocastScope {
  public:
-  explicit AutocastScope(const Model& model) : active_(model.precision == Precision::Bf16 && model.graph.device.is_cuda()) {
-    if (active_) enable(true);
+  explicit AutocastScope(const Model& model)
+      : active_(model.precision == Precision::Bf16), type_(model.graph.device.type()) {
+    if (active_) enable(type_, true);
   }
   ~AutocastScope() {
     if (!active_) return;
-    enable(false);
+    enable(type_, false);
     at::autocast::clear_cache();
   }
   AutocastScope(const AutocastScope&) = delete;
@@ -141,14 +151,20 @@ class AutocastScope {
 
  private:
   bool active_;
+  at::DeviceType type_;
 
-  static void enable(bool on) {
+  static void enable(at::DeviceType type, bool on) {
 #if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-    at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
-    at::autocast::set_autocast_enabled(at::kCUDA, on);
+    at::autocast::set_autocast_dtype(type, at::kBFloat16);
+    at::autocast::set_autocast_enabled(type, on);
 #else
-    at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
-    at::autocast::set_enabled(on);
+    if (type == at::kCUDA) {
+      at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+      at::autocast::set_enabled(on);
+    } else {
+      at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+      at::autocast::set_cpu_enabled(on);
+    }
 #endif
   }
 };
@@ -232,6 +248,50 @@ void restoreOptions(torch::optim::Optimizer& optimizer, torch::serialize::InputA
 
 }  // namespace
 
+Precision resolvePrecision(const std::string& p, const at::Device& device, bool cpuBf16) {
+  if (p == "fp32") return Precision::Fp32;
+  if (p == "bf16") return Precision::Bf16;
+  if (p != "auto") badArgument("precision must be auto, fp32 or bf16");
+  bool fast = device.is_cuda() || cpuBf16;
+  return fast ? Precision::Bf16 : Precision::Fp32;
+}
+
+bool bf16Trains(Model& model) {
+  Graph& graph = model.graph;
+  std::vector<int64_t> shape{2};
+  shape.insert(shape.end(), graph.inputShape.begin(), graph.inputShape.end());
+  // A fixed ramp, not random numbers: the probe must not move the default generator.
+  at::Tensor x = at::linspace(0, 1, c10::multiply_integers(shape), at::TensorOptions().dtype(at::kFloat).device(graph.device))
+                     .reshape(shape)
+                     .contiguous(graph.memoryFormat);
+  bool ok = true;
+  try {
+    at::Tensor out;
+    {
+      AutocastScope autocast(model);
+      out = forward(graph, x, false);
+    }
+    out.to(at::kFloat).sum().backward();
+  } catch (const c10::Error&) {
+    ok = false;
+  }
+  for (auto& layer : graph.layers) {
+    for (auto& t : layer.tensors) {
+      if (t.value.requires_grad()) t.value.mutable_grad().reset();
+    }
+  }
+  return ok;
+}
+
+bool preferChannelsLast(const Graph& graph, const at::Device& device, Precision precision) {
+  if (device.is_cuda()) return true;
+  MacCounts macs = countMacs(graph);
+  double total = macs.conv + macs.dense;
+  if (!(total > 0)) return false;
+  double convShare = macs.conv / total;
+  return precision == Precision::Bf16 ? convShare >= BF16_NHWC_MIN_CONV_SHARE : convShare >= FP32_NHWC_MIN_CONV_SHARE;
+}
+
 void configureOptimizer(Model& model, const OptimizerConfig& c) {
   checkPositive(c.learningRate, "learningRate");
   checkNonNegative(c.momentum, "momentum");
@@ -285,6 +345,7 @@ void configureOptimizer(Model& model, const OptimizerConfig& c) {
   } else {
     badArgument("optimizer type '" + c.type + "' is not sgd, adam, adamw or rmsprop");
   }
+  model.multiTensorStep = c.foreach != 0 && hasForeachStep(*opt, c.type);
   model.groupFactors = std::move(factors);
   model.optimizer = std::move(opt);
   model.optimizerType = c.type;
@@ -363,7 +424,11 @@ EpochResult trainEpoch(Model& model, const Dataset& data, const TrainOptions& o,
     for (auto& p : params) p.mutable_grad().reset();
     loss.backward();
     if (o.gradClipNorm > 0) clipGradNorm(params, o.gradClipNorm);
-    model.optimizer->step();
+    if (model.multiTensorStep) {
+      foreachStep(*model.optimizer, model.optimizerType);
+    } else {
+      model.optimizer->step();
+    }
     {
       c10::NoGradGuard noGrad;
       lossSum.add_(loss.detach().to(at::kFloat), static_cast<double>(len));
@@ -400,7 +465,7 @@ EvalResult evaluate(Model& model, const Dataset& data, const EvalOptions& o) {
   Graph& graph = model.graph;
   const at::Device device = graph.device;
   int64_t classes = graph.numClasses();
-  c10::NoGradGuard noGrad;
+  c10::InferenceMode inference;  // no autograd records, no version counters
   applyKernelSettings(model);
   AutocastScope autocast(model);
 
@@ -449,7 +514,7 @@ at::Tensor predict(Model& model, const at::Tensor& images, const std::vector<dou
     badArgument("images do not match the model input (expected HxWxC " + std::to_string(in[1]) + "x" + std::to_string(in[2]) +
                 "x" + std::to_string(in[0]) + ")");
   }
-  c10::NoGradGuard noGrad;
+  c10::InferenceMode inference;  // no autograd records, no version counters
   applyKernelSettings(model);
   AutocastScope autocast(model);
   BatchPreparer prepare(mean, std, in[0], graph.device, graph.memoryFormat);
@@ -458,17 +523,19 @@ at::Tensor predict(Model& model, const at::Tensor& images, const std::vector<dou
   for (int64_t begin = 0; begin < n; begin += batchSize) {
     int64_t len = std::min(batchSize, n - begin);
     at::Tensor out = forward(graph, prepare(images.narrow(0, begin, len), nullptr, nullptr), false).reshape({len, -1});
+    // Probabilities from fp32 logits, so they sum to 1 to fp32 precision under bf16 autocast too.
+    out = out.to(at::kFloat);
     if (graph.outputSoftmax) out = at::softmax(out, 1);
-    outputs.push_back(out.to(at::kCPU, at::kFloat));
+    outputs.push_back(out.to(at::kCPU));
     if (model.cancelRequested.load()) fail(CANCELLED, "prediction cancelled");
   }
   return at::cat(outputs, 0).contiguous();
 }
 
 at::Tensor forwardBatch(Model& model, const at::Tensor& input) {
-  c10::NoGradGuard noGrad;
+  c10::InferenceMode inference;  // no autograd records, no version counters
   applyKernelSettings(model);
-  AutocastScope autocast(model);
+  // fp32 whatever the model's precision: the master weights' own outputs, which an fp32 export must match.
   at::Tensor out = forward(model.graph, input.to(model.graph.device).contiguous(model.graph.memoryFormat), false);
   return out.to(at::kCPU, at::kFloat).contiguous();
 }

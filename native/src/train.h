@@ -33,19 +33,30 @@ struct OptimizerConfig {
   double eps = 1e-8;
   double rho = 0.99;  // rmsprop smoothing constant (PyTorch's alpha)
   std::vector<ParamGroupConfig> groups;  // every other trainable layer learns at learningRate
+  int foreach = -1;                       // multi-tensor step: -1 where one exists, 0 never, 1 where one exists
 };
 
 enum class Precision { Fp32, Bf16 };
+
+/**
+ * 'fp32', 'bf16' (autocast, on any device), or 'auto': bf16 on CUDA and on a
+ * CPU with fast bf16 (`cpuBf16`: AVX512_BF16 or AMX), else fp32.
+ */
+Precision resolvePrecision(const std::string& requested, const at::Device& device, bool cpuBf16);
+
+/** NHWC memory order where it is faster for the layer mix: always on CUDA; on the CPU, see train.cc. */
+bool preferChannelsLast(const Graph& graph, const at::Device& device, Precision precision);
 
 class Model {
  public:
   Graph graph;
   uint64_t seed = 0;
   uint64_t epochsRun = 0;  // varies the default shuffle order from epoch to epoch
-  Precision precision = Precision::Fp32;  // Bf16: autocast on CUDA
+  Precision precision = Precision::Fp32;  // Bf16: the forward pass under bf16 autocast
   bool deterministic = false;             // cuDNN: deterministic algorithms, no benchmarking
   std::unique_ptr<torch::optim::Optimizer> optimizer;
   std::string optimizerType;
+  bool multiTensorStep = false;  // optimizer steps through foreachStep (optim.h)
   // Each optimizer group's rate relative to the base rate, kept when setLearningRate changes it.
   std::vector<double> groupFactors;
   // The base rate, copied for the JS thread to read while a call runs (0: no optimizer).
@@ -56,6 +67,13 @@ class Model {
   // Set by cancel(); a running epoch stops after its current step.
   std::atomic<bool> cancelRequested{false};
 };
+
+/**
+ * Whether a forward and backward pass of this model runs under bf16 autocast:
+ * some libtorch releases lack bf16 CPU kernels for a few ops (e.g. relu6's
+ * backward in 1.13), and `auto` then keeps the model in fp32.
+ */
+bool bf16Trains(Model& model);
 
 void configureOptimizer(Model& model, const OptimizerConfig& config);
 void setLearningRate(Model& model, double learningRate);
@@ -111,7 +129,7 @@ EvalResult evaluate(Model& model, const Dataset& data, const EvalOptions& option
 at::Tensor predict(Model& model, const at::Tensor& images, const std::vector<double>& mean, const std::vector<double>& std,
                    int64_t batchSize);
 
-/** The graph's output for a float NCHW batch, in inference mode, as a CPU float tensor. */
+/** The graph's output for a float NCHW batch, in inference mode and in fp32 (no autocast), as a CPU float tensor. */
 at::Tensor forwardBatch(Model& model, const at::Tensor& input);
 
 void saveOptimizer(Model& model, const std::string& path);

@@ -187,7 +187,8 @@ struct ModelSettings {
   std::string device = "cpu";
   uint64_t seed = 0;
   std::string precision = "auto";  // auto | fp32 | bf16
-  int channelsLast = -1;           // -1: on for CUDA, off for CPU
+  int channelsLast = -1;           // -1: the engine's choice (preferChannelsLast)
+  bool cpuBf16 = false;            // the CPU runs bf16 fast (read on the JS thread: CNN_CPU_BF16 may override)
   bool deterministic = false;
 };
 
@@ -206,13 +207,15 @@ class CreateModelWorker : public Worker {
     model->graph = parseGraph(graphJson_);
     model->seed = settings_.seed;
     at::Device device = resolveDevice(settings_.device);
-    const std::string& p = settings_.precision;
-    if (p == "bf16" && !device.is_cuda()) badArgument("precision bf16 needs a CUDA device; use fp32 (or auto) on the CPU");
-    if (p != "auto" && p != "fp32" && p != "bf16") badArgument("precision must be auto, fp32 or bf16");
-    model->precision = (p == "bf16" || (p == "auto" && device.is_cuda())) ? Precision::Bf16 : Precision::Fp32;
+    model->precision = resolvePrecision(settings_.precision, device, settings_.cpuBf16);
     model->deterministic = settings_.deterministic;
-    bool channelsLast = settings_.channelsLast < 0 ? device.is_cuda() : settings_.channelsLast == 1;
+    bool channelsLast = settings_.channelsLast < 0 ? preferChannelsLast(model->graph, device, model->precision) : settings_.channelsLast == 1;
     initGraph(model->graph, settings_.seed, device, channelsLast);
+    if (settings_.precision == "auto" && !device.is_cuda() && model->precision == Precision::Bf16 && !bf16Trains(*model)) {
+      model->precision = Precision::Fp32;
+      bool fp32ChannelsLast = settings_.channelsLast < 0 ? preferChannelsLast(model->graph, device, model->precision) : channelsLast;
+      if (fp32ChannelsLast != channelsLast) initGraph(model->graph, settings_.seed, device, fp32ChannelsLast);
+    }
     checkShapes(model->graph);
     result_ = std::move(model);
   }

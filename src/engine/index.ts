@@ -12,9 +12,9 @@
 import { CnnError, ERROR_TABLE, type ErrorCode } from '../errors.js';
 import type { NormalizedGraph } from './graph.js';
 import { loadNative, type NativeDataset, type NativeModel } from './native.js';
-import type { EngineInfo, EpochResult, EvaluateResult, ImageShape, ParamCounts, TensorInfo, TrainProgress, WeightsReport } from './types.js';
+import type { EngineInfo, EngineRuntimeInfo, EpochResult, EvaluateResult, ImageShape, ParamCounts, TensorInfo, TrainProgress, WeightsReport } from './types.js';
 
-export type { EngineInfo, EpochResult, EvaluateResult, ImageShape, ParamCounts, TensorInfo, TrainProgress, WeightsReport } from './types.js';
+export type { EngineInfo, EngineRuntimeInfo, EpochResult, EvaluateResult, ImageShape, ParamCounts, TensorInfo, TrainProgress, WeightsReport } from './types.js';
 
 export type { EngineActivation, LayerOp, LayerType, NormalizedGraph, NormalizedLayer, Padding, Pair } from './graph.js';
 
@@ -75,6 +75,12 @@ export interface OptimizerOptions {
    * keeps each group's ratio to the base rate.
    */
   groups?: readonly { layers: readonly string[]; learningRate: number }[];
+  /**
+   * Step all parameters with multi-tensor (_foreach_*) ops: same arithmetic,
+   * bit for bit, as the per-tensor step, with less per-parameter overhead.
+   * Default true; sgd, adam and adamw have one (not amsgrad, not rmsprop).
+   */
+  foreach?: boolean;
 }
 
 /** Per-channel normalization after scaling pixels to [0, 1]: (x / 255 - mean) / std. */
@@ -148,6 +154,11 @@ async function later<T>(f: () => Promise<T>): Promise<T> {
 
 export function engineInfo(): EngineInfo {
   return sync(() => loadNative().info());
+}
+
+/** The BLAS libtorch resolved, the ISA oneDNN uses, the thread count and whether the CPU has fast bf16. */
+export function engineRuntimeInfo(): EngineRuntimeInfo {
+  return sync(() => loadNative().runtimeInfo());
 }
 
 /** Threads libtorch uses for one operation (all models of the process). */
@@ -230,9 +241,18 @@ export interface CreateModelOptions {
   device?: EngineDevice;
   /** Makes the initial weights (and, by default, each epoch's shuffling) repeatable. Default 0. */
   seed?: number;
-  /** 'auto' (default): bf16 autocast on CUDA, fp32 on the CPU; 'bf16' on the CPU is refused (ENGINE_BAD_ARGUMENT). */
+  /**
+   * 'auto' (default): bf16 autocast on CUDA and on CPUs with AVX512_BF16 or
+   * AMX-BF16 (detected at run time; CNN_CPU_BF16=0 or 1 overrides), fp32
+   * elsewhere. 'bf16' and 'fp32' force one. Loss, metrics, optimizer state
+   * and the weights themselves stay fp32 either way.
+   */
   precision?: EnginePrecision | 'auto';
-  /** NHWC memory order for convolutions; default on for CUDA, off for the CPU. */
+  /**
+   * NHWC memory order for the weights and batches. Default: on for CUDA; on
+   * the CPU, on when convolutions carry most of the model's multiply-adds
+   * (where NHWC measured faster), off for dense-heavy models.
+   */
   channelsLast?: boolean;
   /** Deterministic cuDNN algorithms and no benchmarking (slower; process-wide flags, set per call). */
   deterministic?: boolean;
@@ -261,13 +281,18 @@ export class EngineModel {
     return sync(() => this.native.outputSoftmax);
   }
 
-  /** 'bf16' when the forward pass runs under bf16 autocast (CUDA only). */
+  /** 'bf16' when the forward pass runs under bf16 autocast. */
   get precision(): EnginePrecision {
     return sync(() => this.native.precision);
   }
 
   get channelsLast(): boolean {
     return sync(() => this.native.channelsLast);
+  }
+
+  /** Whether the configured optimizer steps with multi-tensor ops (see OptimizerOptions.foreach). */
+  get multiTensorStep(): boolean {
+    return sync(() => this.native.multiTensorStep);
   }
 
   /** The optimizer's current learning rate; 0 before configureOptimizer. */
@@ -313,7 +338,11 @@ export class EngineModel {
     return later(() => this.native.predict(images, { ...options }));
   }
 
-  /** Raw outputs (logits) for a float N×C×H×W batch, in inference mode. */
+  /**
+   * Raw outputs (logits) for a float N×C×H×W batch, in inference mode and in
+   * fp32 whatever `precision` is: what the fp32 weights compute, the
+   * reference an fp32 export is checked against.
+   */
   forward(input: Float32Array, n: number): Promise<Float32Array> {
     return later(() => this.native.forward(input, { n }));
   }

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CnnError } from '../errors.js';
-import type { EngineInfo, EpochResult, EvaluateResult, ImageShape, ParamCounts, TensorInfo, TrainProgress, WeightsReport } from './types.js';
+import type { EngineInfo, EngineRuntimeInfo, EpochResult, EvaluateResult, ImageShape, ParamCounts, TensorInfo, TrainProgress, WeightsReport } from './types.js';
 
 const ADDON_PATH = join('native', 'build', 'Release', 'cnn_native.node');
 
@@ -19,6 +19,7 @@ export interface NativeModel {
   readonly learningRate: number | null;
   readonly precision: 'fp32' | 'bf16';
   readonly channelsLast: boolean;
+  readonly multiTensorStep: boolean;
   paramCounts(): ParamCounts;
   tensors(): TensorInfo[];
   configureOptimizer(options: Record<string, unknown>): void;
@@ -47,6 +48,7 @@ export interface NativeDataset {
 
 export interface NativeAddon {
   info(): EngineInfo;
+  runtimeInfo(): EngineRuntimeInfo;
   setNumThreads(n: number): void;
   createModel(
     graphJson: string,

@@ -18,6 +18,24 @@ export interface EngineInfo {
   builtWithCuda: boolean;
 }
 
+/** What libtorch runs on, for start-up logs and benchmarks. */
+export interface EngineRuntimeInfo {
+  /** Real path of the library that provides sgemm_ (libblas.so.3 resolved through its links); '' when none is loaded. */
+  blas: string;
+  /** OpenBLAS's build string and core ('' for another BLAS). */
+  blasConfig: string;
+  /** The instruction set oneDNN dispatches to (e.g. 'avx512_core_bf16'), or what cpuid shows when oneDNN is not visible. */
+  onednnIsa: string;
+  onednnVersion: string;
+  /** avx512_core_amx | avx512_core_bf16 | avx512_core | avx2 | baseline, from cpuid. */
+  cpuIsa: string;
+  /** libtorch's intra-op threads. */
+  threads: number;
+  /** The CPU has AVX512_BF16 or AMX-BF16 (or CNN_CPU_BF16=1): precision 'auto' picks bf16 there. */
+  cpuBf16: boolean;
+  torchVersion: string;
+}
+
 export interface ParamCounts {
   total: number;
   trainable: number;

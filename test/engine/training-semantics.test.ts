@@ -277,8 +277,8 @@ describe('execution settings on the CPU', () => {
   const probe = new Float32Array(3 * 144).map((_, i) => Math.sin(i * 0.7));
 
   it('gives the same logits, predictions and metrics in channels-last order', async () => {
-    const plain = await createEngineModel(bnResidualConcat(), { seed: 5, channelsLast: false });
-    const nhwc = await createEngineModel(bnResidualConcat(), { seed: 5, channelsLast: true });
+    const plain = await createEngineModel(bnResidualConcat(), { seed: 5, channelsLast: false, precision: 'fp32' });
+    const nhwc = await createEngineModel(bnResidualConcat(), { seed: 5, channelsLast: true, precision: 'fp32' });
     expect(plain.channelsLast).toBe(false);
     expect(nhwc.channelsLast).toBe(true);
     expect(nhwc.precision).toBe('fp32');
@@ -321,14 +321,10 @@ describe('execution settings on the CPU', () => {
     data.dispose();
   });
 
-  it('refuses bf16 on the CPU and resolves auto to fp32', async () => {
-    const refused = await codeOf(createEngineModel(mlp(), { precision: 'bf16' }));
-    expect(refused.code).toBe('ENGINE_BAD_ARGUMENT');
-    expect(refused.message).toMatch(/bf16/);
-    const auto = await createEngineModel(mlp(), { precision: 'auto', device: 'cpu' });
-    expect(auto.precision).toBe('fp32');
-    expect(auto.channelsLast).toBe(false);
-    auto.dispose();
+  it('takes bf16 on the CPU when asked, and fp32', async () => {
+    const bf16 = await createEngineModel(mlp(), { precision: 'bf16', device: 'cpu' });
+    expect(bf16.precision).toBe('bf16');
+    bf16.dispose();
     const fp32 = await createEngineModel(mlp(), { precision: 'fp32' });
     expect(fp32.precision).toBe('fp32');
     fp32.dispose();
