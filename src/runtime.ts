@@ -8,12 +8,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { setEngineThreads } from './engine/index.js';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { loadConfig, type Config } from './config.js';
 import { processors } from './jobs/processors.js';
 import { startWorker, type RunningWorker } from './jobs/runner.js';
 import { createContext, type ServiceContext } from './service/context.js';
+import { createStoreContext } from './store/context.js';
+import { connectRedis, duplicateRedis, untilReady, type RedisRole } from './store/redis-connection.js';
 import { startLocalRedis, type LocalRedis } from './store/redis-server.js';
 
 export const DEV_TENANT = 'dev';
@@ -42,9 +44,19 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export async function createRuntime(env: NodeJS.ProcessEnv = process.env, opts: { embeddedRedis: boolean } = { embeddedRedis: true }): Promise<Runtime> {
+/**
+ * @param opts.embeddedRedis start a local redis-server when REDIS_URL is unset
+ * @param opts.redisRole `api` (default): the context's connection fails fast (503 while Redis is away);
+ *   `worker`: it waits for Redis, for a process that only runs jobs
+ */
+export async function createRuntime(
+  env: NodeJS.ProcessEnv = process.env,
+  opts: { embeddedRedis: boolean; redisRole?: RedisRole } = { embeddedRedis: true },
+): Promise<Runtime> {
   const config = loadConfig(env);
   const log = createLogger(config);
+  // Loading the addon blocks the event loop for a while; do it before any Redis command has a timer running.
+  configureEngineThreads(config, log);
   let devKey: string | undefined;
   if (!config.apiKeys) {
     devKey = devApiKey(config.dataDir);
@@ -58,8 +70,9 @@ export async function createRuntime(env: NodeJS.ProcessEnv = process.env, opts: 
     url = localRedis.url;
     log.info({ url }, 'started embedded redis-server');
   }
-  const redis = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
-  redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+  const redis = connectRedis(url, opts.redisRole ?? 'api', log, 'main');
+  // The fail-fast connection refuses commands until it is connected, so wait for it once here.
+  await untilReady(redis, log, 'main');
   const ctx = await createContext(config, redis, log);
   const rt: Runtime = {
     config,
@@ -69,44 +82,68 @@ export async function createRuntime(env: NodeJS.ProcessEnv = process.env, opts: 
     ...(devKey ? { devKey } : {}),
     async close() {
       await ctx.events.close();
-      await ctx.queue.close();
+      // Closing the queue sends nothing that matters; with Redis away it must not hold the stop up.
+      await ctx.queue.close().catch((err: unknown) => log.debug({ err }, 'queue close failed'));
       redis.disconnect();
-      await localRedis?.stop();
+      if (localRedis) {
+        await localRedis.stop();
+        log.info('embedded redis-server stopped');
+      }
     },
   };
-  configureEngineThreads(rt);
   return rt;
 }
 
 /** libtorch's intra-op threads: CNN_THREADS, or one per core. Called before any engine work in this process. */
-export function configureEngineThreads(rt: Runtime): void {
-  const n = rt.config.threads > 0 ? rt.config.threads : availableParallelism();
+export function configureEngineThreads(config: Config, log: Logger): void {
+  const n = config.threads > 0 ? config.threads : availableParallelism();
   try {
     setEngineThreads(n);
   } catch (err) {
     // No addon: the API still serves everything but training and prediction, which report ENGINE_UNAVAILABLE.
-    rt.log.warn({ err: (err as Error).message }, 'engine unavailable');
+    log.warn({ err: (err as Error).message }, 'engine unavailable');
   }
 }
 
+/**
+ * Workers wait for Redis rather than fail: each gets its own waiting connection (BullMQ and the
+ * job's record writes) and a subscriber, so a job in hand carries on when Redis returns.
+ */
 export async function startWorkers(rt: Runtime, count: number): Promise<RunningWorker[]> {
   const workers: RunningWorker[] = [];
   for (let i = 0; i < count; i++) {
-    workers.push(await startWorker(rt.ctx, processors, { connection: rt.ctx.redis.duplicate(), subscriber: rt.ctx.redis.duplicate() }));
+    const connection = duplicateRedis(rt.ctx.redis, 'worker', rt.log, `worker-${i}`);
+    const subscriber = duplicateRedis(rt.ctx.redis, 'worker', rt.log, `worker-${i}-cancel`);
+    const store = await createStoreContext(rt.config, connection, rt.log);
+    workers.push(await startWorker(store, processors, { connection, subscriber }));
   }
   return workers;
 }
 
-/** SIGINT/SIGTERM once: graceful stop; twice: exit now. */
+/** A graceful stop that takes longer than this exits anyway (compose's stop_grace_period is longer). */
+export const SHUTDOWN_DEADLINE_MS = 15_000;
+
+/**
+ * SIGINT/SIGTERM once: graceful stop; twice: exit now. A stop still running after
+ * SHUTDOWN_DEADLINE_MS exits with 1 (an embedded redis-server is killed with the process).
+ */
 export function onShutdown(log: Logger, stop: () => Promise<void>): void {
   let stopping = false;
+  let stoppingSince = 0;
   const handler = (signal: string) => {
     if (stopping) {
+      // A terminal sends SIGINT to the whole group, npm included, which may pass it on again: only a signal a moment later means "now".
+      if (Date.now() - stoppingSince < 500) return;
       log.warn({ signal }, 'second signal: exiting now');
       process.exit(1);
     }
     stopping = true;
+    stoppingSince = Date.now();
     log.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      log.error({ deadlineMs: SHUTDOWN_DEADLINE_MS }, 'shutdown took too long: exiting now');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
     stop().then(
       () => process.exit(0),
       (err: unknown) => {

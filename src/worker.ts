@@ -7,7 +7,7 @@ import { ConfigError } from './config.js';
 import { createRuntime, onShutdown, startWorkers } from './runtime.js';
 
 async function main(): Promise<void> {
-  const rt = await createRuntime(process.env, { embeddedRedis: false });
+  const rt = await createRuntime(process.env, { embeddedRedis: false, redisRole: 'worker' });
   const [worker] = await startWorkers(rt, 1);
   onShutdown(rt.log, async () => {
     await worker!.shutdown();

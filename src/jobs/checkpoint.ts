@@ -20,6 +20,8 @@ export interface CheckpointState {
   /** Epochs since the best one (early stopping). */
   wait: number;
   stoppedEarlyAt?: number;
+  /** Set when a stop request or the time budget ended training before its last epoch. */
+  stopReason?: 'stopRequested' | 'maxDuration';
   /** The stage the last epoch belonged to, and the stages finished (fine-tune jobs run two). */
   stage?: string;
   stagesDone: string[];

@@ -156,7 +156,7 @@ export class Fitter {
           delete state.plateau;
         }
         await this.stageEpochs(model, stage, stageStart, stageEnd, totalEpochs, state, resumedFrom);
-        if (this.run.stop.reason) break;
+        if (this.run.stop.reason || state.stopReason) break;
         state.stagesDone.push(stage.name);
         state.stageReports.push(report);
         await this.checkpoints.save(model, state);
@@ -171,7 +171,9 @@ export class Fitter {
       throw new HandBack();
     }
     let restoredBestEpoch: number | undefined;
-    if (o.earlyStopping?.restoreBestWeights && state.bestEpoch > 0 && state.bestEpoch !== state.epochsDone) {
+    // Stopped by a request or the budget: the best epoch so far by validation loss (tracked when there is no early stopping).
+    const restoreBest = o.earlyStopping ? o.earlyStopping.restoreBestWeights : state.stopReason !== undefined;
+    if (restoreBest && state.bestEpoch > 0 && state.bestEpoch !== state.epochsDone) {
       await this.checkpoints.restoreBest(model);
       restoredBestEpoch = state.bestEpoch;
     }
@@ -202,10 +204,16 @@ export class Fitter {
       o.classWeights === 'balanced' ? balancedClassWeights(this.data.labels, this.splits.train, this.numClasses) : o.classWeights;
     let plateau = state.plateau && state.stage === stage.name ? state.plateau : initialPlateau(stage.learningRate);
     if (state.stage === stage.name && state.stoppedEarlyAt !== undefined) return true;
+    if (state.stopReason) return true;
     let lastProgressAt = 0;
     for (let epoch = Math.max(state.epochsDone, stageStart) + 1; epoch <= stageEnd; epoch++) {
       state.stage = stage.name;
       if (this.run.stop.reason) return false;
+      const finishEarly = this.finishEarlyReason(state);
+      if (finishEarly) {
+        state.stopReason = finishEarly;
+        return true;
+      }
       const lr = lrForEpoch(o.lrSchedule, stage.learningRate, epoch - stageStart - 1, stage.epochs, plateau);
       model.setLearningRate(lr);
       const t0 = performance.now();
@@ -284,6 +292,11 @@ export class Fitter {
           state.wait++;
           stopEarly = state.wait > es.patience;
         }
+      } else if (rec.valLoss !== undefined && (state.bestScore === null || rec.valLoss < state.bestScore)) {
+        // Without early stopping the best epoch is still kept, for a job stopped by a request or its time budget.
+        state.bestScore = rec.valLoss;
+        state.bestEpoch = epoch;
+        await this.checkpoints.saveBest(model);
       }
       if (stopEarly) state.stoppedEarlyAt = epoch;
       await this.checkpoints.save(model, state);
@@ -294,6 +307,20 @@ export class Fitter {
       if (stopEarly) return true;
     }
     return state.stoppedEarlyAt !== undefined;
+  }
+
+  /**
+   * Why training should end before the next epoch, if it should: a stop
+   * request, or a time budget that is spent or that the next epoch (as long as
+   * the mean so far) would overrun. Never before the first epoch: a model needs one.
+   */
+  private finishEarlyReason(state: CheckpointState): CheckpointState['stopReason'] {
+    if (state.epochsDone === 0 || state.history.length === 0) return undefined;
+    if (this.run.finishEarly.requested) return 'stopRequested';
+    const budget = this.opts.maxDurationSeconds;
+    if (budget === undefined) return undefined;
+    const spent = state.history.reduce((a, h) => a + h.seconds, 0);
+    return spent >= budget || spent + spent / state.history.length > budget ? 'maxDuration' : undefined;
   }
 
   /** Final evaluation, the model artifact and the catalog record; then the checkpoints go. */
@@ -336,7 +363,8 @@ export class Fitter {
       channelsLast: fit.model.channelsLast,
       epochsRun: fit.state.epochsDone,
       ...(m.baseModelId ? { baseModelId: m.baseModelId } : {}),
-      ...(fit.state.stoppedEarlyAt ? { stoppedEarlyAt: fit.state.stoppedEarlyAt } : {}),
+      ...(fit.state.stopReason ? { stoppedEarly: true, stopReason: fit.state.stopReason } : {}),
+      ...(fit.state.stoppedEarlyAt ? { stoppedEarlyAt: fit.state.stoppedEarlyAt, ...(fit.state.stopReason ? {} : { stoppedEarly: true, stopReason: 'earlyStopping' }) } : {}),
       ...(fit.restoredBestEpoch ? { restoredBestEpoch: fit.restoredBestEpoch } : {}),
       ...(fit.resumedFromEpoch !== undefined ? { resumedFromEpoch: fit.resumedFromEpoch } : {}),
       history: fit.state.history,

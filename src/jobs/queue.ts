@@ -18,7 +18,7 @@ export interface QueuedJobData {
 }
 
 export function createQueue(connection: Redis, prefix: string): Queue<QueuedJobData> {
-  return new Queue<QueuedJobData>(QUEUE_NAME, {
+  const queue = new Queue<QueuedJobData>(QUEUE_NAME, {
     connection,
     prefix,
     defaultJobOptions: {
@@ -28,4 +28,7 @@ export function createQueue(connection: Redis, prefix: string): Queue<QueuedJobD
       removeOnFail: { age: 30 * 24 * 3600 },
     },
   });
+  // The connection's own listener logs outages; without this one an error event would be unhandled.
+  queue.on('error', () => undefined);
+  return queue;
 }

@@ -20,7 +20,8 @@ import type { Redis } from 'ioredis';
 import { CnnError, isCnnError } from '../errors.js';
 import { newId } from '../store/blobs.js';
 import type { StoreContext } from '../store/context.js';
-import { cancelChannel } from '../store/jobs.js';
+import { cancelChannel, parseStopMessage } from '../store/jobs.js';
+import { isRedisUnavailable } from '../store/redis-connection.js';
 import { heartbeat, WORKER_HEARTBEAT_MS } from '../store/workers.js';
 import { MAX_STALLED_COUNT, QUEUE_NAME, type QueuedJobData } from './queue.js';
 import type { JobProgress, JobRecord } from '../store/job-schemas.js';
@@ -34,6 +35,8 @@ export interface JobRun {
   job: JobRecord;
   /** Set when the job must stop; processors check it between steps. */
   stop: { reason?: StopReason };
+  /** Set when the client asked to stop early and keep the model (POST /v1/jobs/:id/stop); the fit loop checks it at epoch boundaries. */
+  finishEarly: { requested: boolean };
   /** Called when a stop is requested, to interrupt native work (engine cancel). */
   onStop(cb: (reason: StopReason) => void): void;
   /** Throttled by the caller; writes progress (and optional fields) to the record and the event channel. */
@@ -55,6 +58,19 @@ export class HandBack extends Error {
 export class Cancelled extends Error {
   constructor() {
     super('job cancelled');
+  }
+}
+
+/** How long a dequeued job waits for its record: the API writes it just after queueing. */
+const RECORD_WAIT_MS = 5_000;
+
+/** The job's record; undefined when the submission that queued it never wrote one (it failed, and was answered 503). */
+async function recordOf(ctx: StoreContext, jobId: string): Promise<JobRecord | undefined> {
+  const deadline = Date.now() + RECORD_WAIT_MS;
+  for (;;) {
+    const rec = await ctx.jobs.get(jobId);
+    if (rec || Date.now() > deadline) return rec;
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
@@ -82,8 +98,14 @@ export async function startWorker(
 
   // Cancel requests arrive on one channel; only the worker holding the job acts.
   await opts.subscriber.subscribe(cancelChannel(ctx.config.queuePrefix));
-  opts.subscriber.on('message', (_ch, jobId) => {
-    if (current?.jobId === jobId) {
+  opts.subscriber.on('message', (_ch, message) => {
+    const { jobId, early } = parseStopMessage(message);
+    if (early) {
+      if (current?.jobId === jobId) {
+        log.info({ jobId }, 'stop early requested');
+        current.finishEarly.requested = true;
+      }
+    } else if (current?.jobId === jobId) {
       log.info({ jobId }, 'cancel requested');
       requestStop('cancel');
     }
@@ -91,7 +113,7 @@ export async function startWorker(
 
   const processJob = async (bull: Job<QueuedJobData>, token?: string): Promise<unknown> => {
     const { jobId } = bull.data;
-    const rec = await ctx.jobs.get(jobId);
+    const rec = await recordOf(ctx, jobId);
     if (!rec || rec.state === 'cancelled' || rec.state === 'completed' || rec.state === 'failed') return { skipped: rec?.state ?? 'missing' };
     const started = await ctx.jobs.transition(
       jobId,
@@ -104,13 +126,14 @@ export async function startWorker(
       ctx,
       job: started.job,
       stop: {},
+      finishEarly: { requested: started.job.stopRequested === true },
       onStop: (cb) => current?.stopCallbacks.push(cb),
       progress: async (p, extra) => {
         await ctx.jobs.transition(jobId, ['running'], { ...extra, progress: { ...p, updatedAt: new Date().toISOString() } }, { kind: 'progress' });
       },
       device: ctx.config.device,
     };
-    current = { jobId, stop: run.stop, stopCallbacks: [] };
+    current = { jobId, stop: run.stop, finishEarly: run.finishEarly, stopCallbacks: [] };
     // A cancel that arrived between dequeue and now is in the record.
     if (started.job.cancelRequested) requestStop('cancel');
     const jlog = log.child({ jobId, type: rec.type, attempt: started.job.attempts });
@@ -155,7 +178,8 @@ export async function startWorker(
     maxStalledCount: MAX_STALLED_COUNT,
     autorun: true,
   });
-  worker.on('error', (err) => log.error({ err }, 'worker error'));
+  // Connection errors are logged once per outage by the connections' own listeners.
+  worker.on('error', (err) => (isRedisUnavailable(err) ? log.debug({ err: err.message }, 'worker connection error') : log.error({ err }, 'worker error')));
 
   const info = { id, device: ctx.config.device, pid: process.pid, host: hostname() };
   const beat = async () => heartbeat(ctx, info).catch((err: unknown) => log.warn({ err }, 'heartbeat failed'));

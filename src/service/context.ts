@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { createQueue, type QueuedJobData } from '../jobs/queue.js';
 import { createStoreContext, type StoreContext } from '../store/context.js';
+import { watchConnection } from '../store/redis-connection.js';
 import { JobEventHub } from './job-events.js';
 
 export interface ServiceContext extends StoreContext {
@@ -21,6 +22,9 @@ export interface ServiceContext extends StoreContext {
 export async function createContext(config: Config, redis: Redis, log: Logger): Promise<ServiceContext> {
   const store = await createStoreContext(config, redis, log);
   const ctx = { ...store, queue: createQueue(redis, config.queuePrefix) } as ServiceContext;
-  ctx.events = new JobEventHub(ctx, redis.duplicate());
+  // The subscriber inherits the connection's options (fail fast on the API side) and resubscribes after an outage.
+  // BullMQ loads its scripts once per connection and keeps a failure; have that happen now, not on the first submit.
+  await ctx.queue.waitUntilReady();
+  ctx.events = new JobEventHub(ctx, watchConnection(redis.duplicate(), log, 'events'));
   return ctx;
 }

@@ -44,7 +44,7 @@ export class JobEventHub {
 
   private start(): Promise<void> {
     this.started ??= (async () => {
-      this.subscriber.on('pmessage', (_p, channel, message) => {
+      if (this.subscriber.listenerCount('pmessage') === 0) this.subscriber.on('pmessage', (_p, channel, message) => {
         const id = channel.slice(channel.lastIndexOf(':') + 1);
         const set = this.listeners.get(id);
         if (!set) return;
@@ -58,6 +58,8 @@ export class JobEventHub {
       });
       await this.subscriber.psubscribe(this.ctx.jobs.eventPattern());
     })();
+    // A subscribe refused while Redis is away is tried again by the next watcher.
+    this.started.catch(() => (this.started = undefined));
     return this.started;
   }
 

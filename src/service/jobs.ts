@@ -7,7 +7,7 @@ import { FINAL_STATES, JOB_STATES, JobRequestSchema, type JobRecord, type JobReq
 import { newId } from '../store/blobs.js';
 import type { Page } from '../store/catalog.js';
 import type { ServiceContext } from './context.js';
-import { cancelChannel } from '../store/jobs.js';
+import { cancelChannel, stopMessage } from '../store/jobs.js';
 import { checkJobInputs } from './job-inputs.js';
 import { parseOrThrow } from './validate.js';
 
@@ -48,8 +48,10 @@ export async function submitJob(ctx: ServiceContext, tenant: string, body: unkno
     attempts: 0,
     history: [],
   };
-  await ctx.jobs.create(job);
+  // Queue first, record last: the record is the commit point. If Redis goes away in between, the
+  // client gets 503 and the queued entry finds no record, so the worker skips it: no ghost job.
   await ctx.queue.add(request.type, { jobId: id, tenant }, { jobId: id });
+  await ctx.jobs.create(job);
   return { job, created: true };
 }
 

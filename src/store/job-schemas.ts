@@ -106,6 +106,14 @@ export const TrainingOptionsSchema = z
     validationSplit: z.number().min(0).max(0.5).default(0.1).describe('Held out of train when the dataset has no test split.'),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
     earlyStopping: EarlyStoppingSchema.optional(),
+    maxDurationSeconds: z
+      .number()
+      .positive()
+      .max(30 * 24 * 3600)
+      .optional()
+      .describe(
+        'Time budget for the epochs (training and validation passes, counted across resumes). Checked at each epoch boundary: training stops when the budget is spent or the next epoch would not fit in it (at least one epoch always runs); the job then evaluates and keeps its model, as after a stop request.',
+      ),
     augmentation: AugmentationSchema.optional(),
     device: DeviceSchema.default('auto'),
     precision: z.enum(['auto', 'fp32', 'bf16']).default('auto').describe('auto: bf16 autocast on CUDA, fp32 on CPU (bf16 is refused on CPU).'),
@@ -260,4 +268,6 @@ export interface JobRecord {
   result?: Record<string, unknown>;
   error?: JobError;
   cancelRequested?: boolean;
+  /** Set by a stop request: the job ends at the next epoch boundary and keeps its model. */
+  stopRequested?: boolean;
 }

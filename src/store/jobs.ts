@@ -150,3 +150,12 @@ function fromHash(h: Record<string, string>): JobRecord {
 export function cancelChannel(prefix: string): string {
   return `${prefix}:cancel`;
 }
+
+/** On cancelChannel: a job id asks to cancel; `stop:<id>` asks to stop early and keep the model. */
+export function stopMessage(jobId: string): string {
+  return `stop:${jobId}`;
+}
+
+export function parseStopMessage(message: string): { jobId: string; early: boolean } {
+  return message.startsWith('stop:') ? { jobId: message.slice(5), early: true } : { jobId: message, early: false };
+}

@@ -133,12 +133,20 @@ describe('every response matches openapi.yaml', () => {
     const queued = await call('POST', '/v1/jobs', '/v1/jobs', { body: JSON.stringify({ type: 'evaluate', datasetId: ids.idx, modelId: ids.model }), headers: json });
     const cancelled = await call('POST', '/v1/jobs/{id}/cancel', `/v1/jobs/${queued.body.id}/cancel`);
     expect([200, 409]).toContain(cancelled.status);
+
+    // Stop early: a queued train job asked to stop runs one epoch and completes with its model.
+    const toStop = await call('POST', '/v1/jobs', '/v1/jobs', { body: JSON.stringify({ type: 'train', datasetId: ids.idx, model: { spec: MNIST_CNN }, training: { epochs: 50 } }), headers: json });
+    expect((await call('POST', '/v1/jobs/{id}/stop', `/v1/jobs/${toStop.body.id}/stop`)).body.stopRequested).toBe(true);
+    expect((await call('POST', '/v1/jobs/{id}/stop', `/v1/jobs/${queued.body.id}/stop`)).status).toBe(409);
+    const stopped = await waitForJob(svc, toStop.body.id);
+    expect(stopped.result).toMatchObject({ stoppedEarly: true, stopReason: 'stopRequested', epochsRun: 1 });
+    await call('GET', '/v1/jobs/{id}', `/v1/jobs/${toStop.body.id}`);
   });
 
   it('models: read, list, artifact, predict, import, delete, with their errors', async () => {
     const model = await call('GET', '/v1/models/{id}', `/v1/models/${ids.model}`);
     expect(model.body.tenant).toBe('a');
-    expect((await call('GET', '/v1/models', '/v1/models')).body.items.length).toBe(1);
+    expect((await call('GET', '/v1/models', '/v1/models')).body.items.length).toBe(2);
     expect((await call('GET', '/v1/models/{id}', '/v1/models/mdl_nope')).status).toBe(404);
     expect((await call('GET', '/v1/models/{id}/artifact', `/v1/models/${ids.model}/artifact`)).status).toBe(200);
     expect((await call('GET', '/v1/models/{id}/artifact', '/v1/models/mdl_nope/artifact')).status).toBe(404);

@@ -36,10 +36,12 @@ export interface TestServiceOptions {
   env?: Record<string, string>;
   /** Also start the gRPC API (true, or server options such as a short default deadline). */
   grpc?: boolean | Partial<Omit<GrpcServerOptions, 'host' | 'port'>>;
+  /** Redis with AOF on, for tests that kill and restart it. */
+  persistRedis?: boolean;
 }
 
 export async function startTestService(opts: TestServiceOptions = {}): Promise<TestService> {
-  const redis = await startTestRedis();
+  const redis = await startTestRedis({ persist: opts.persistRedis ?? false });
   const dataDir = mkdtempSync(join(tmpdir(), 'cnn-data-'));
   const env = {
     REDIS_URL: redis.url,

@@ -81,6 +81,7 @@ export function jobMessage(rec: JobRecord): Job {
       : null,
     error: rec.error ? { code: rec.error.code, message: rec.error.message, path: rec.error.path ?? '' } : null,
     cancelRequested: rec.cancelRequested ?? false,
+    stopRequested: rec.stopRequested ?? false,
     resumedFromEpoch: rec.resumedFromEpoch ?? 0,
     modelId: modelIdOf(rec),
     requestJson: JSON.stringify(rec.request),

@@ -13,6 +13,7 @@
 import { Metadata, status as Status, type ServerErrorResponse } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { CnnError, isCnnError } from '../../errors.js';
+import { queueUnavailable } from '../../store/redis-connection.js';
 
 export const ERROR_CODE_KEY = 'cnn-error-code';
 export const ERROR_PATH_KEY = 'cnn-error-path';
@@ -37,13 +38,18 @@ function isStatusError(e: unknown): e is ServerErrorResponse {
 export function toServiceError(err: unknown, log: Logger, method: string): ServerErrorResponse {
   if (isStatusError(err)) return err;
   let e: CnnError;
+  const unavailable = queueUnavailable(err);
   if (isCnnError(err)) {
     e = err;
+  } else if (unavailable) {
+    e = unavailable;
   } else {
     log.error({ err, method }, 'unhandled error');
     e = new CnnError('INTERNAL', 'internal error; see the server log');
   }
-  if (e.httpStatus >= 500) log.error({ method, code: e.code, err: e.message }, 'call failed');
+  // An outage is logged once by the Redis connections, not once per call.
+  if (e.code === 'QUEUE_UNAVAILABLE') log.debug({ method, code: e.code }, e.message);
+  else if (e.httpStatus >= 500) log.error({ method, code: e.code, err: e.message }, 'call failed');
   else log.info({ method, code: e.code, path: e.path }, e.message);
   const metadata = new Metadata();
   metadata.set(ERROR_CODE_KEY, e.code);

@@ -8,6 +8,7 @@ import multipart from '@fastify/multipart';
 import { CnnError, isCnnError } from '../../errors.js';
 import { tenantForAuthorization } from '../../service/auth.js';
 import type { ServiceContext } from '../../service/context.js';
+import { queueUnavailable } from '../../store/redis-connection.js';
 import { architectureRoutes } from './routes/architectures.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { healthRoutes } from './routes/health.js';
@@ -45,7 +46,9 @@ export async function buildHttpApp(ctx: ServiceContext): Promise<FastifyInstance
 
   app.setErrorHandler((err, req, reply) => {
     let e: CnnError;
+    const unavailable = queueUnavailable(err);
     if (isCnnError(err)) e = err;
+    else if (unavailable) e = unavailable;
     else if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE' || (err as { code?: string }).code === 'FST_FILES_LIMIT' || (err as { code?: string }).code === 'FST_PARTS_LIMIT') {
       e = new CnnError('UPLOAD_TOO_LARGE', `upload exceeds the limit of ${ctx.config.limits.maxUploadBytes} bytes (CNN_MAX_UPLOAD_BYTES)`);
     } else if ((err as { statusCode?: number }).statusCode === 413) {
@@ -56,7 +59,9 @@ export async function buildHttpApp(ctx: ServiceContext): Promise<FastifyInstance
       req.log.error({ err }, 'unhandled error');
       e = new CnnError('INTERNAL', 'internal error; see the server log');
     }
-    if (e.httpStatus >= 500) req.log.error({ code: e.code, err: e.message }, 'request failed');
+    // An outage is logged once by the Redis connections, not once per request.
+    if (e.code === 'QUEUE_UNAVAILABLE') req.log.debug({ code: e.code }, e.message);
+    else if (e.httpStatus >= 500) req.log.error({ code: e.code, err: e.message }, 'request failed');
     else req.log.info({ code: e.code, path: e.path }, e.message);
     void reply.status(e.httpStatus).send(e.toJSON());
   });

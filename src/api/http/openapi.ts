@@ -95,6 +95,11 @@ const JobResult = z
     precision: z.string().optional(),
     channelsLast: z.boolean().optional(),
     epochsRun: z.number().int().optional().describe('Epochs trained, counting those before a resume.'),
+    stoppedEarly: z.boolean().optional().describe('Training ended before its last epoch: a stop request, the time budget or early stopping.'),
+    stopReason: z
+      .enum(['stopRequested', 'maxDuration', 'earlyStopping'])
+      .optional()
+      .describe('Which limit ended training early: `stopRequested` (POST /v1/jobs/{id}/stop), `maxDuration` (training.maxDurationSeconds) or `earlyStopping`.'),
     stoppedEarlyAt: z.number().int().optional().describe('The epoch after which early stopping ended training.'),
     restoredBestEpoch: z.number().int().optional().describe('The epoch whose weights the model has, when they are not the last epoch\'s.'),
     resumedFromEpoch: z.number().int().optional(),
@@ -119,6 +124,7 @@ const Job = z.object({
   result: JobResult.optional().describe('Set when the job completed.'),
   error: z.object({ code: z.string(), message: z.string(), path: z.string().optional() }).optional().describe('Set when the job failed.'),
   cancelRequested: z.boolean().optional().describe('A cancel was asked for; a running job ends `cancelled` within one training step.'),
+  stopRequested: z.boolean().optional().describe('A stop was asked for; a train or finetune job ends `completed` at the next epoch boundary, with a model.'),
 });
 
 const SubmitResult = z.object({
@@ -452,6 +458,16 @@ export function buildOpenApi(): Record<string, unknown> {
           summary: 'Cancel a job: a queued job ends at once, a running one within one training step; no model is kept',
           parameters: [idParam('Job')],
           responses: { '200': { description: 'The job.', content: json('Job') }, ...errors([...V1(), ...REDIS(), 'NOT_FOUND', 'JOB_FINISHED']) },
+        },
+      },
+      '/v1/jobs/{id}/stop': {
+        post: {
+          operationId: 'stopJob',
+          summary: 'Stop a train or finetune job early and keep its model',
+          description:
+            'The job ends at the next epoch boundary (a queued job after its first epoch) and completes as usual: final evaluation and a model: the best epoch so far by validation loss (with `earlyStopping`, as its `restoreBestWeights` says), or the last epoch when there is no validation. The result has `stoppedEarly: true` and `stopReason: stopRequested`.',
+          parameters: [idParam('Job')],
+          responses: { '200': { description: 'The job, with `stopRequested: true`.', content: json('Job') }, ...errors([...V1(), ...REDIS(), 'NOT_FOUND', 'JOB_FINISHED', ...ifKnown('JOB_NOT_STOPPABLE')]) },
         },
       },
       '/v1/jobs/{id}/events': {

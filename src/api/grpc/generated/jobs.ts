@@ -10,6 +10,7 @@ import type { JobProgress as _cnn_v1_JobProgress, JobProgress__Output as _cnn_v1
 import type { JobsClient as _cnn_v1_JobsClient, JobsDefinition as _cnn_v1_JobsDefinition } from './cnn/v1/Jobs.js';
 import type { ListJobsRequest as _cnn_v1_ListJobsRequest, ListJobsRequest__Output as _cnn_v1_ListJobsRequest__Output } from './cnn/v1/ListJobsRequest.js';
 import type { ListJobsResponse as _cnn_v1_ListJobsResponse, ListJobsResponse__Output as _cnn_v1_ListJobsResponse__Output } from './cnn/v1/ListJobsResponse.js';
+import type { StopJobRequest as _cnn_v1_StopJobRequest, StopJobRequest__Output as _cnn_v1_StopJobRequest__Output } from './cnn/v1/StopJobRequest.js';
 import type { SubmitJobRequest as _cnn_v1_SubmitJobRequest, SubmitJobRequest__Output as _cnn_v1_SubmitJobRequest__Output } from './cnn/v1/SubmitJobRequest.js';
 import type { SubmitJobResponse as _cnn_v1_SubmitJobResponse, SubmitJobResponse__Output as _cnn_v1_SubmitJobResponse__Output } from './cnn/v1/SubmitJobResponse.js';
 import type { WatchJobRequest as _cnn_v1_WatchJobRequest, WatchJobRequest__Output as _cnn_v1_WatchJobRequest__Output } from './cnn/v1/WatchJobRequest.js';
@@ -32,6 +33,7 @@ export interface ProtoGrpcType {
       Jobs: SubtypeConstructor<typeof grpc.Client, _cnn_v1_JobsClient> & { service: _cnn_v1_JobsDefinition }
       ListJobsRequest: MessageTypeDefinition<_cnn_v1_ListJobsRequest, _cnn_v1_ListJobsRequest__Output>
       ListJobsResponse: MessageTypeDefinition<_cnn_v1_ListJobsResponse, _cnn_v1_ListJobsResponse__Output>
+      StopJobRequest: MessageTypeDefinition<_cnn_v1_StopJobRequest, _cnn_v1_StopJobRequest__Output>
       SubmitJobRequest: MessageTypeDefinition<_cnn_v1_SubmitJobRequest, _cnn_v1_SubmitJobRequest__Output>
       SubmitJobResponse: MessageTypeDefinition<_cnn_v1_SubmitJobResponse, _cnn_v1_SubmitJobResponse__Output>
       WatchJobRequest: MessageTypeDefinition<_cnn_v1_WatchJobRequest, _cnn_v1_WatchJobRequest__Output>

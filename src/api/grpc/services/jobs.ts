@@ -1,5 +1,5 @@
 /** cnn.v1.Jobs: submit, read, list, cancel, and watch a job's events. */
-import { cancelJob, getJob, listJobs, submitJob, type ListJobsQuery } from '../../../service/jobs.js';
+import { cancelJob, getJob, listJobs, stopJob, submitJob, type ListJobsQuery } from '../../../service/jobs.js';
 import type { CallKit } from '../calls.js';
 import { jobEventMessage, jobMessage, jobStateFromProto } from '../convert.js';
 import type { JobsHandlers } from '../generated/cnn/v1/Jobs.js';
@@ -28,6 +28,8 @@ export function jobsService(kit: CallKit): JobsHandlers {
     }),
 
     CancelJob: kit.unary('CancelJob', async (req, { tenant }) => jobMessage(await cancelJob(ctx, tenant, req.id))),
+
+    StopJob: kit.unary('StopJob', async (req, { tenant }) => jobMessage(await stopJob(ctx, tenant, req.id))),
 
     WatchJob: kit.serverStream('WatchJob', async (call, { tenant, signal }) => {
       await ctx.events.watch(

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ServiceContext } from '../../../service/context.js';
 import { eventPayload } from '../../../service/job-events.js';
-import { cancelJob, getJob, listJobs, submitJob, type ListJobsQuery } from '../../../service/jobs.js';
+import { cancelJob, getJob, listJobs, stopJob, submitJob, type ListJobsQuery } from '../../../service/jobs.js';
 import { pageQuery } from './query.js';
 
 /** How often an SSE stream sends a comment line so proxies keep it open. */
@@ -26,6 +26,8 @@ export function jobRoutes(ctx: ServiceContext): FastifyPluginAsync {
     app.get<{ Params: { id: string } }>('/jobs/:id', async (req) => getJob(ctx, req.tenant, req.params.id));
 
     app.post<{ Params: { id: string } }>('/jobs/:id/cancel', async (req) => cancelJob(ctx, req.tenant, req.params.id));
+
+    app.post<{ Params: { id: string } }>('/jobs/:id/stop', async (req) => stopJob(ctx, req.tenant, req.params.id));
 
     app.get<{ Params: { id: string } }>('/jobs/:id/events', async (req, reply) => {
       // Resolve first so an unknown id answers 404 as JSON, not an empty stream.

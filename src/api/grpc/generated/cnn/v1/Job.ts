@@ -44,6 +44,10 @@ export interface Job {
   'requestJson'?: (string);
   'resultJson'?: (string);
   'historyJson'?: (string);
+  /**
+   * A stop (StopJob) was asked for.
+   */
+  'stopRequested'?: (boolean);
 }
 
 export interface Job__Output {
@@ -86,4 +90,8 @@ export interface Job__Output {
   'requestJson': (string);
   'resultJson': (string);
   'historyJson': (string);
+  /**
+   * A stop (StopJob) was asked for.
+   */
+  'stopRequested': (boolean);
 }

@@ -8,6 +8,7 @@ import type { Job as _cnn_v1_Job, Job__Output as _cnn_v1_Job__Output } from '../
 import type { JobEvent as _cnn_v1_JobEvent, JobEvent__Output as _cnn_v1_JobEvent__Output } from '../../cnn/v1/JobEvent.js';
 import type { ListJobsRequest as _cnn_v1_ListJobsRequest, ListJobsRequest__Output as _cnn_v1_ListJobsRequest__Output } from '../../cnn/v1/ListJobsRequest.js';
 import type { ListJobsResponse as _cnn_v1_ListJobsResponse, ListJobsResponse__Output as _cnn_v1_ListJobsResponse__Output } from '../../cnn/v1/ListJobsResponse.js';
+import type { StopJobRequest as _cnn_v1_StopJobRequest, StopJobRequest__Output as _cnn_v1_StopJobRequest__Output } from '../../cnn/v1/StopJobRequest.js';
 import type { SubmitJobRequest as _cnn_v1_SubmitJobRequest, SubmitJobRequest__Output as _cnn_v1_SubmitJobRequest__Output } from '../../cnn/v1/SubmitJobRequest.js';
 import type { SubmitJobResponse as _cnn_v1_SubmitJobResponse, SubmitJobResponse__Output as _cnn_v1_SubmitJobResponse__Output } from '../../cnn/v1/SubmitJobResponse.js';
 import type { WatchJobRequest as _cnn_v1_WatchJobRequest, WatchJobRequest__Output as _cnn_v1_WatchJobRequest__Output } from '../../cnn/v1/WatchJobRequest.js';
@@ -49,6 +50,29 @@ export interface JobsClient extends grpc.Client {
   listJobs(argument: _cnn_v1_ListJobsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_cnn_v1_ListJobsResponse__Output>): grpc.ClientUnaryCall;
   listJobs(argument: _cnn_v1_ListJobsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_cnn_v1_ListJobsResponse__Output>): grpc.ClientUnaryCall;
   listJobs(argument: _cnn_v1_ListJobsRequest, callback: grpc.requestCallback<_cnn_v1_ListJobsResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * A train or finetune job ends at the next epoch boundary (a queued one
+   * after its first epoch) and completes with its model: the result has
+   * `stoppedEarly: true` and `stopReason: "stopRequested"`. The returned job
+   * has stop_requested set. FAILED_PRECONDITION: JOB_FINISHED for a job that
+   * has already ended, JOB_NOT_STOPPABLE for an evaluate job.
+   */
+  StopJob(argument: _cnn_v1_StopJobRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_cnn_v1_Job__Output>): grpc.ClientUnaryCall;
+  StopJob(argument: _cnn_v1_StopJobRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_cnn_v1_Job__Output>): grpc.ClientUnaryCall;
+  StopJob(argument: _cnn_v1_StopJobRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_cnn_v1_Job__Output>): grpc.ClientUnaryCall;
+  StopJob(argument: _cnn_v1_StopJobRequest, callback: grpc.requestCallback<_cnn_v1_Job__Output>): grpc.ClientUnaryCall;
+  /**
+   * A train or finetune job ends at the next epoch boundary (a queued one
+   * after its first epoch) and completes with its model: the result has
+   * `stoppedEarly: true` and `stopReason: "stopRequested"`. The returned job
+   * has stop_requested set. FAILED_PRECONDITION: JOB_FINISHED for a job that
+   * has already ended, JOB_NOT_STOPPABLE for an evaluate job.
+   */
+  stopJob(argument: _cnn_v1_StopJobRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_cnn_v1_Job__Output>): grpc.ClientUnaryCall;
+  stopJob(argument: _cnn_v1_StopJobRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_cnn_v1_Job__Output>): grpc.ClientUnaryCall;
+  stopJob(argument: _cnn_v1_StopJobRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_cnn_v1_Job__Output>): grpc.ClientUnaryCall;
+  stopJob(argument: _cnn_v1_StopJobRequest, callback: grpc.requestCallback<_cnn_v1_Job__Output>): grpc.ClientUnaryCall;
   
   /**
    * Validated completely before it is queued (INVALID_ARGUMENT with
@@ -99,6 +123,15 @@ export interface JobsHandlers extends grpc.UntypedServiceImplementation {
   ListJobs: grpc.handleUnaryCall<_cnn_v1_ListJobsRequest__Output, _cnn_v1_ListJobsResponse>;
   
   /**
+   * A train or finetune job ends at the next epoch boundary (a queued one
+   * after its first epoch) and completes with its model: the result has
+   * `stoppedEarly: true` and `stopReason: "stopRequested"`. The returned job
+   * has stop_requested set. FAILED_PRECONDITION: JOB_FINISHED for a job that
+   * has already ended, JOB_NOT_STOPPABLE for an evaluate job.
+   */
+  StopJob: grpc.handleUnaryCall<_cnn_v1_StopJobRequest__Output, _cnn_v1_Job>;
+  
+  /**
    * Validated completely before it is queued (INVALID_ARGUMENT with
    * cnn-error-path, e.g. `model.spec.layers[2].kernelSize`; NOT_FOUND for an
    * unknown dataset or model; FAILED_PRECONDITION when the dataset does not fit).
@@ -118,6 +151,7 @@ export interface JobsDefinition extends grpc.ServiceDefinition {
   CancelJob: MethodDefinition<_cnn_v1_CancelJobRequest, _cnn_v1_Job, _cnn_v1_CancelJobRequest__Output, _cnn_v1_Job__Output>
   GetJob: MethodDefinition<_cnn_v1_GetJobRequest, _cnn_v1_Job, _cnn_v1_GetJobRequest__Output, _cnn_v1_Job__Output>
   ListJobs: MethodDefinition<_cnn_v1_ListJobsRequest, _cnn_v1_ListJobsResponse, _cnn_v1_ListJobsRequest__Output, _cnn_v1_ListJobsResponse__Output>
+  StopJob: MethodDefinition<_cnn_v1_StopJobRequest, _cnn_v1_Job, _cnn_v1_StopJobRequest__Output, _cnn_v1_Job__Output>
   SubmitJob: MethodDefinition<_cnn_v1_SubmitJobRequest, _cnn_v1_SubmitJobResponse, _cnn_v1_SubmitJobRequest__Output, _cnn_v1_SubmitJobResponse__Output>
   WatchJob: MethodDefinition<_cnn_v1_WatchJobRequest, _cnn_v1_JobEvent, _cnn_v1_WatchJobRequest__Output, _cnn_v1_JobEvent__Output>
 }
