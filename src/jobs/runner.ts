@@ -88,7 +88,7 @@ export async function startWorker(
 ): Promise<RunningWorker> {
   const id = newId('wrk');
   const log = ctx.log.child({ component: 'worker', worker: id });
-  let current: { jobId: string; stop: JobRun['stop']; stopCallbacks: ((r: StopReason) => void)[] } | undefined;
+  let current: { jobId: string; stop: JobRun['stop']; finishEarly: JobRun['finishEarly']; stopCallbacks: ((r: StopReason) => void)[] } | undefined;
 
   const requestStop = (reason: StopReason) => {
     if (!current || current.stop.reason) return;

@@ -107,3 +107,17 @@ export async function cancelJob(ctx: ServiceContext, tenant: string, id: string)
   await ctx.redis.publish(cancelChannel(ctx.config.queuePrefix), id);
   return running.job;
 }
+
+/**
+ * Asks a train or finetune job to end at the next epoch boundary and keep its
+ * model: it completes as usual (final evaluation, artifact) with
+ * `stoppedEarly: true`. A queued job stops after its first epoch.
+ */
+export async function stopJob(ctx: ServiceContext, tenant: string, id: string): Promise<JobRecord> {
+  const job = await getJob(ctx, tenant, id);
+  if (job.type === 'evaluate') throw new CnnError('JOB_NOT_STOPPABLE', `job ${id} is an evaluate job; it has no epochs to stop after (cancel it instead)`, 'id');
+  const flagged = await ctx.jobs.transition(id, ['queued', 'running'], { stopRequested: true });
+  if (!flagged.applied) throw new CnnError('JOB_FINISHED', `job ${id} is already ${flagged.job.state}`, 'id');
+  await ctx.redis.publish(cancelChannel(ctx.config.queuePrefix), stopMessage(id));
+  return flagged.job;
+}

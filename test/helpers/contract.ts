@@ -6,7 +6,7 @@
  * validate. Records which operations and statuses were seen.
  */
 import { readFileSync } from 'node:fs';
-import Ajv2020 from 'ajv/dist/2020.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
 
 type Doc = { paths: Record<string, Record<string, { operationId: string; responses: Record<string, { content?: Record<string, Record<string, unknown>> }> }>> };
@@ -28,7 +28,7 @@ export function parseSse(text: string): SseEvent[] {
 
 export class Contract {
   readonly doc: Doc;
-  private readonly ajv: InstanceType<typeof Ajv2020>;
+  private readonly ajv: Ajv2020;
   /** `operationId status` pairs seen. */
   readonly seen = new Set<string>();
 
