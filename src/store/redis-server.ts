@@ -15,6 +15,8 @@ export interface LocalRedis {
 }
 
 const READY_TIMEOUT_MS = 10_000;
+/** How long stop() waits for the server to exit before SIGKILL. */
+const STOP_TIMEOUT_MS = 5_000;
 
 export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -50,6 +52,20 @@ function ping(port: number): Promise<boolean> {
   });
 }
 
+/** Sends SHUTDOWN; true when it was written (the server closes the connection as it exits). */
+function sendShutdown(port: number): Promise<boolean> {
+  return new Promise((res) => {
+    const sock = connect(port, '127.0.0.1');
+    sock.setTimeout(1000);
+    sock.on('connect', () => sock.end('SHUTDOWN\r\n', () => res(true)));
+    sock.on('error', () => res(false));
+    sock.on('timeout', () => {
+      sock.destroy();
+      res(false);
+    });
+  });
+}
+
 /**
  * Starts redis-server bound to 127.0.0.1.
  * @param dir working dir for its files; with `persist`, AOF is on (appendfsync everysec).
@@ -69,7 +85,12 @@ export async function startLocalRedis(opts: { dir: string; persist: boolean; por
     '--protected-mode', 'yes',
     '--logfile', '',
   ];
-  const child = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Its own process group: a terminal's Ctrl-C reaches the service, which shuts Redis down last.
+  const child = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  // Detached, it would outlive a parent that exits without stop(); take it along.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   let stderr = '';
   child.stderr?.on('data', (d) => (stderr += d.toString()));
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
@@ -97,8 +118,9 @@ export async function startLocalRedis(opts: { dir: string; persist: boolean; por
     process: child,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      // SHUTDOWN flushes and fsyncs the AOF before the server exits; SIGTERM if it cannot be sent.
+      if (!(await sendShutdown(port))) child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, STOP_TIMEOUT_MS))]);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },
   };
