@@ -13,6 +13,7 @@
  */
 import type { NormalizedGraph } from '../architecture/graph-types.js';
 import { DT, OnnxBuilder } from './onnx-builder.js';
+import { normalizationConstants } from './normalize.js';
 import { emitLayer, type WeightSource } from './onnx-ops.js';
 
 export type InputLayout = 'nhwc-raw' | 'nchw-normalized';
@@ -34,21 +35,6 @@ export interface OnnxExportInput {
   modelId: string;
   specSha256: string;
   producerVersion: string;
-}
-
-const f32 = Math.fround;
-
-/** x * (scale / std) + (-mean / std) per channel, as the engine's batch preparer computes it in float32. */
-function normalizationConstants(p: OnnxPreprocessing, c: number): { mul: Float32Array; add: Float32Array } {
-  const mul = new Float32Array(c);
-  const add = new Float32Array(c);
-  for (let i = 0; i < c; i++) {
-    const s = f32(p.std[i] ?? 1);
-    const m = f32(p.mean[i] ?? 0);
-    mul[i] = f32(1 / f32(s * f32(1 / p.scale)));
-    add[i] = f32(-m / s);
-  }
-  return { mul, add };
 }
 
 export function exportOnnx(input: OnnxExportInput): Uint8Array {

@@ -32,7 +32,8 @@ function load(ctx: ServiceContext, rec: ModelRecord): Loaded {
   }
   const model = (async () => {
     const { graph } = compileSpec(rec.spec);
-    const m = await createEngineModel(graph, { device: ctx.config.device === 'cuda' ? 'cuda' : 'auto', seed: 0 });
+    // Served in fp32: the probabilities a client gets are the ones an exported file and an fp32 evaluation give.
+    const m = await createEngineModel(graph, { device: ctx.config.device === 'cuda' ? 'cuda' : 'auto', seed: 0, precision: 'fp32' });
     await m.loadWeights(join(ctx.blobs.modelDir(rec.id), 'weights.safetensors'));
     return m;
   })();

@@ -5,6 +5,7 @@
  * meta.json (built beside, then renamed) before its record is created.
  * Training jobs and weight imports both write models through here.
  */
+import { once } from 'node:events';
 import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CnnError } from '../errors.js';
@@ -52,6 +53,8 @@ export interface ModelRecord extends OwnedRecord {
   metrics?: EvalMetrics;
   history?: EpochRecord[];
   device: string;
+  /** ONNX exports checked against the engine, by input layout. */
+  exports?: Record<string, ExportCheck>;
 }
 
 export async function getModel(ctx: StoreContext, tenant: string, id: string, at = 'id'): Promise<ModelRecord> {
@@ -116,4 +119,46 @@ export async function saveModelArtifact(ctx: StoreContext, model: WeightsSource,
   await fsyncDir(ctx.blobs.dataDir);
   await ctx.catalog.create('model', record);
   return record;
+}
+
+/** What an export's check against the engine measured, kept with the model. */
+export interface ExportCheck {
+  /** The input layout of the exported file. */
+  layout: string;
+  /** Images compared, and where they came from. */
+  n: number;
+  source: 'test' | 'train' | 'synthetic';
+  maxAbsLogitDiff: number;
+  top1Agreement: number;
+  bytes: number;
+  sha256: string;
+  checkedAt: string;
+}
+
+/** Adds an export check to the model's record (optimistic: retried when another writer got there first). */
+export async function recordExportCheck(ctx: StoreContext, id: string, check: ExportCheck): Promise<void> {
+  const key = ctx.catalog.key('model', id);
+  // WATCH needs a connection of its own; the shared one carries other requests' commands.
+  const conn = ctx.redis.duplicate();
+  try {
+    conn.on('error', () => undefined); // an outage surfaces as the timeout below
+    if (conn.status !== 'ready') {
+      const ready = once(conn, 'ready');
+      const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new CnnError('QUEUE_UNAVAILABLE', 'Redis cannot be reached to record the export check; try again shortly')), 2_000).unref());
+      await Promise.race([ready, timeout]);
+    }
+    for (let attempt = 0; attempt < 10; attempt++) {
+      await conn.watch(key);
+      const raw = await conn.get(key);
+      if (!raw) {
+        await conn.unwatch();
+        return;
+      }
+      const rec = JSON.parse(raw) as ModelRecord;
+      rec.exports = { ...rec.exports, [check.layout]: check };
+      if (await conn.multi().set(key, JSON.stringify(rec)).exec()) return;
+    }
+  } finally {
+    conn.disconnect();
+  }
 }

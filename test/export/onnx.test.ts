@@ -10,6 +10,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compileSpec, ZOO_NAMES, type NormalizedGraph } from '../../src/architecture/index.js';
 import { createEngineModel, type EngineModel } from '../../src/engine/index.js';
+import { normalizeToNchw } from '../../src/export/normalize.js';
 import { exportOnnx, type InputLayout } from '../../src/export/onnx.js';
 import { readSafetensorsF32 } from '../../src/export/safetensors.js';
 import { asF32, f32, readSt, writeSt } from '../engine/safetensors.js';
@@ -68,16 +69,7 @@ function pixels(k: Case, n: number, seed: number): { raw: Uint8Array; nhwc: Floa
   const [c, h, w] = k.graph.input.shape;
   const rng = makeRng(seed);
   const raw = Uint8Array.from({ length: n * h * w * c }, () => Math.floor(rng() * 256));
-  const nchw = new Float32Array(raw.length);
-  for (let i = 0; i < n; i++)
-    for (let y = 0; y < h; y++)
-      for (let x = 0; x < w; x++)
-        for (let ch = 0; ch < c; ch++) {
-          const mul = Math.fround(1 / Math.fround(Math.fround(k.std[ch]!) * 255));
-          const add = Math.fround(-Math.fround(k.mean[ch]!) / Math.fround(k.std[ch]!));
-          nchw[((i * c + ch) * h + y) * w + x] = Math.fround(Math.fround(raw[((i * h + y) * w + x) * c + ch]! * mul) + add);
-        }
-  return { raw, nhwc: Float32Array.from(raw), nchw };
+  return { raw, nhwc: Float32Array.from(raw), nchw: normalizeToNchw(raw, { n, h, w, c }, { scale: 1 / 255, mean: k.mean, std: k.std }) };
 }
 
 const argmax = (a: Float32Array, from: number, k: number): number => {
@@ -105,8 +97,11 @@ async function checkAgainstEngine(input: unknown, name: string, seed: number): P
         expect(out.logits!.dims, `${name} ${layout} n=${n}`).toEqual([n, K]);
         expect(out.probabilities!.dims).toEqual([n, K]);
         for (let i = 0; i < want.length; i++) maxDiff = Math.max(maxDiff, Math.abs(logits[i]! - want[i]!));
+        // The engine's own serving path (uint8 pixels, its batch preparer) picks the same class.
+        const served = await k.model.predict(p.raw, { n, h, w, c, mean: k.mean, std: k.std });
         for (let i = 0; i < n; i++) {
           expect(argmax(logits, i * K, K), `${name} ${layout} n=${n} image ${i}: top-1`).toBe(argmax(want, i * K, K));
+          expect(argmax(served, i * K, K), `${name} n=${n} image ${i}: top-1 of predict`).toBe(argmax(logits, i * K, K));
           let sum = 0;
           for (let j = 0; j < K; j++) sum += probs[i * K + j]!;
           expect(sum).toBeCloseTo(1, 5);

@@ -3,7 +3,9 @@ import { CnnError } from '../../../errors.js';
 import type { ServiceContext } from '../../../service/context.js';
 import { deleteModel, getModel, listModels, modelArtifact } from '../../../service/models.js';
 import { importFieldsToBody, importModel } from '../../../service/import.js';
+import { exportModelOnnx } from '../../../service/export.js';
 import { predict } from '../../../service/predict.js';
+import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { saveFilePart } from './upload.js';
 import { pageQuery } from './query.js';
@@ -31,6 +33,14 @@ export function modelRoutes(ctx: ServiceContext): FastifyPluginAsync {
       const { stream, filename } = await modelArtifact(ctx, req.tenant, req.params.id);
       void reply.type('application/x-tar').header('content-disposition', `attachment; filename="${filename}"`);
       return reply.send(stream);
+    });
+    app.get<{ Params: { id: string }; Querystring: { input?: string } }>('/models/:id/onnx', async (req, reply) => {
+      const e = await exportModelOnnx(ctx, req.tenant, req.params.id, req.query.input);
+      void reply
+        .type('application/octet-stream')
+        .header('content-disposition', `attachment; filename="${e.filename}"`)
+        .header('x-cnn-parity', JSON.stringify({ n: e.check.n, source: e.check.source, maxAbsLogitDiff: e.check.maxAbsLogitDiff, top1Agreement: e.check.top1Agreement }));
+      return reply.send(createReadStream(e.path));
     });
     app.post<{ Params: { id: string } }>('/models/:id/predict', async (req) => {
       const { images, topK } = await receiveImages(ctx, req);

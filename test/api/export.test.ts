@@ -1,0 +1,107 @@
+// ONNX export through the REST API: a model trained by a real worker is
+// exported, checked by the service against the engine, and the file, run in
+// ONNX Runtime on raw pixels, predicts what POST /v1/models/:id/predict does.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeIdxPair, type IdxPairFiles } from '../helpers/fixtures.js';
+import { fileBlob, KEY_B, startTestService, waitForJob, type TestService } from '../helpers/service.js';
+
+const MNIST_CNN = JSON.parse(readFileSync('examples/mnist-cnn.json', 'utf8')) as unknown;
+let svc: TestService;
+let modelId: string;
+let test: IdxPairFiles;
+
+beforeAll(async () => {
+  svc = await startTestService();
+  const tmp = mkdtempSync(join(tmpdir(), 'cnn-export-'));
+  const train = await makeIdxPair(join(tmp, 'idx'), 1500, { split: 'train' });
+  test = await makeIdxPair(join(tmp, 'idx'), 300, { split: 'test', prefix: 't10k-' });
+  const form = new FormData();
+  form.set('images', fileBlob(readFileSync(train.images)), 'train-images.gz');
+  form.set('labels', fileBlob(readFileSync(train.labels)), 'train-labels.gz');
+  form.set('testImages', fileBlob(readFileSync(test.images)), 'test-images.gz');
+  form.set('testLabels', fileBlob(readFileSync(test.labels)), 'test-labels.gz');
+  const ds = (await (await svc.call('/v1/datasets', { method: 'POST', body: form })).json()) as { id: string };
+  const res = await svc.call('/v1/jobs', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ type: 'train', datasetId: ds.id, model: { spec: MNIST_CNN }, training: { epochs: 1, batchSize: 64, seed: 3 } }),
+  });
+  const job = await waitForJob(svc, ((await res.json()) as { id: string }).id);
+  expect(job.state, JSON.stringify(job.error)).toBe('completed');
+  modelId = job.result.modelId as string;
+}, 240_000);
+
+afterAll(async () => {
+  await svc?.close();
+});
+
+describe('GET /v1/models/:id/onnx', () => {
+  it('sends a checked file that predicts what the service predicts, from raw pixels', async () => {
+    const res = await svc.call(`/v1/models/${modelId}/onnx`);
+    expect(res.status, res.status === 200 ? '' : await res.clone().text()).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/octet-stream');
+    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="${modelId}.onnx"`);
+    const parity = JSON.parse(res.headers.get('x-cnn-parity')!) as { n: number; source: string; maxAbsLogitDiff: number; top1Agreement: number };
+    expect(parity).toMatchObject({ n: 256, source: 'test', top1Agreement: 1 });
+    expect(parity.maxAbsLogitDiff).toBeLessThanOrEqual(1e-4);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+
+    // The check is stored with the model.
+    const model = (await (await svc.call(`/v1/models/${modelId}`)).json()) as { exports: Record<string, { maxAbsLogitDiff: number; bytes: number }> };
+    expect(model.exports['nhwc-raw']).toMatchObject({ maxAbsLogitDiff: parity.maxAbsLogitDiff, bytes: bytes.length });
+
+    // Ten test images: the file's classes and probabilities against the predict endpoint's.
+    const session = await ort.InferenceSession.create(bytes);
+    const n = 10;
+    const pixels = test.subset.images.subarray(0, n * 28 * 28);
+    const out = await session.run({ image: new ort.Tensor('float32', Float32Array.from(pixels), [n, 28, 28, 1]) });
+    const probs = out.probabilities!.data as Float32Array;
+    const form = new FormData();
+    for (let i = 0; i < n; i++) {
+      const png = await sharp(Buffer.from(pixels.subarray(i * 784, (i + 1) * 784)), { raw: { width: 28, height: 28, channels: 1 } }).png().toBuffer();
+      form.append('image', fileBlob(png, 'image/png'), `img${i}.png`);
+    }
+    form.set('topK', '1');
+    const pred = (await (await svc.call(`/v1/models/${modelId}/predict`, { method: 'POST', body: form })).json()) as {
+      predictions: { top: { classIndex: number; probability: number }[] }[];
+    };
+    for (let i = 0; i < n; i++) {
+      const row = Array.from(probs.subarray(i * 10, (i + 1) * 10));
+      const best = row.indexOf(Math.max(...row));
+      expect(best, `image ${i}`).toBe(pred.predictions[i]!.top[0]!.classIndex);
+      expect(row[best]).toBeCloseTo(pred.predictions[i]!.top[0]!.probability, 4);
+    }
+    await session.release();
+  }, 120_000);
+
+  it('exports for normalized NCHW input on ?input=nchw, and caches each layout', async () => {
+    const res = await svc.call(`/v1/models/${modelId}/onnx?input=nchw`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="${modelId}.nchw.onnx"`);
+    const session = await ort.InferenceSession.create(new Uint8Array(await res.arrayBuffer()));
+    const out = await session.run({ image: new ort.Tensor('float32', new Float32Array(2 * 28 * 28), [2, 1, 28, 28]) });
+    expect(out.logits!.dims).toEqual([2, 10]);
+    await session.release();
+    const model = (await (await svc.call(`/v1/models/${modelId}`)).json()) as { exports: Record<string, { checkedAt: string }> };
+    expect(Object.keys(model.exports).sort()).toEqual(['nchw-normalized', 'nhwc-raw']);
+    // A second download is the cached file and check.
+    const again = await svc.call(`/v1/models/${modelId}/onnx?input=nchw`);
+    await again.arrayBuffer();
+    const after = (await (await svc.call(`/v1/models/${modelId}`)).json()) as { exports: Record<string, { checkedAt: string }> };
+    expect(after.exports['nchw-normalized']!.checkedAt).toBe(model.exports['nchw-normalized']!.checkedAt);
+  }, 60_000);
+
+  it('answers bad input with codes that name the field', async () => {
+    const bad = await svc.call(`/v1/models/${modelId}/onnx?input=nwhc`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string; path: string } }).error).toMatchObject({ code: 'VALIDATION_FAILED', path: 'input' });
+    expect((await svc.call('/v1/models/mdl_nope/onnx')).status).toBe(404);
+    expect((await svc.call(`/v1/models/${modelId}/onnx`, { key: KEY_B })).status).toBe(404);
+    expect((await svc.call(`/v1/models/${modelId}/onnx`, { key: null })).status).toBe(401);
+  });
+});
