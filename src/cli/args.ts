@@ -16,6 +16,12 @@ commands:
       lenet5: 10) and an H,W,C input (default 224,224,3; inception_v3:
       299,299,3; lenet5: 32,32,1). NAME is one of:
 ${wrapWords(ZOO_NAMES.join(', '), '      ', 72)}
+  export <modelId> [-o FILE] [--input nhwc|nchw] [--server URL] [--key KEY]
+      Download a trained model as ONNX (checked against the engine by the
+      service first) to FILE (default <modelId>.onnx). --input nchw: for
+      normalized float NCHW input instead of raw NHWC pixels. The service is
+      --server or CNN_URL (default http://127.0.0.1:8080); the key is --key,
+      CNN_KEY, or the dev key in ./data/api-key.
   help
       Show this text.
 `;
@@ -43,7 +49,8 @@ export type SpecSource =
 
 export type Command =
   | { kind: 'help' }
-  | { kind: 'summary'; source: SpecSource; json: boolean; maxParams?: number };
+  | { kind: 'summary'; source: SpecSource; json: boolean; maxParams?: number }
+  | { kind: 'export'; modelId: string; out: string; input: 'nhwc' | 'nchw'; server?: string; key?: string };
 
 /** Bad command line: main prints the message and the usage, exit code 2. */
 export class UsageError extends Error {
@@ -60,6 +67,8 @@ export function parseCommand(argv: readonly string[]): Command {
       return { kind: 'help' };
     case 'summary':
       return parseSummary(rest);
+    case 'export':
+      return parseExport(rest);
     default:
       throw new UsageError(`unknown command '${command}'`);
   }
@@ -94,6 +103,27 @@ function parseSummary(args: string[]): Command {
   return command;
 }
 
+function parseExport(args: string[]): Command {
+  const { values, positionals } = parseOrUsage(args, {
+    out: { type: 'string', short: 'o' },
+    input: { type: 'string', default: 'nhwc' },
+    server: { type: 'string' },
+    key: { type: 'string' },
+  });
+  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'export needs a model id' : 'export takes one model id');
+  const input = values.input as string;
+  if (input !== 'nhwc' && input !== 'nchw') throw new UsageError(`--input is nhwc or nchw, not '${input}'`);
+  const modelId = positionals[0]!;
+  return {
+    kind: 'export',
+    modelId,
+    out: (values.out as string | undefined) ?? `${modelId}.onnx`,
+    input,
+    ...(values.server !== undefined ? { server: values.server as string } : {}),
+    ...(values.key !== undefined ? { key: values.key as string } : {}),
+  };
+}
+
 function positiveInt(option: string, text: string): number {
   const n = Number(text);
   if (text.trim() === '' || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`${option} expects a positive integer, got '${text}'`);
@@ -109,7 +139,7 @@ function inputShape(text: string): [number, number, number] {
   return [parts[0]!, parts[1]!, parts[2]!];
 }
 
-type OptionSpec = Record<string, { type: 'boolean' | 'string'; default?: boolean | string }>;
+type OptionSpec = Record<string, { type: 'boolean' | 'string'; default?: boolean | string; short?: string }>;
 
 function parseOrUsage(args: string[], options: OptionSpec) {
   try {

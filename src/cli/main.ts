@@ -1,12 +1,14 @@
 /**
  * Entry point of the `cnn` command line (bin/cnn.js runs `main`).
- * Exit codes: 0 ok, 2 bad usage or bad input (spec, file), 1 unexpected failure.
+ * Exit codes: 0 ok, 2 bad usage or bad input (spec, file), 1 a failure of
+ * the service or an unexpected one.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { isCnnError } from '../errors.js';
 import { formatSummary, summarize } from '../architecture/index.js';
 import { parseCommand, USAGE, UsageError, type Command, type SpecSource } from './args.js';
+import { connect, ServerError } from './server.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -37,6 +39,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       io.stderr(`cnn: error ${e.code}: ${e.message}\n`);
       return EXIT_BAD_INPUT;
     }
+    if (e instanceof ServerError) {
+      io.stderr(`cnn: ${e.message}\n`);
+      return EXIT_FAILURE;
+    }
     if (e instanceof InputFileError) {
       io.stderr(`cnn: ${e.message}\n`);
       return EXIT_BAD_INPUT;
@@ -56,6 +62,17 @@ async function run(command: Command, io: CliIo): Promise<void> {
       const opts = command.maxParams !== undefined ? { maxParams: command.maxParams } : {};
       const summary = summarize(spec, opts);
       io.stdout(command.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
+      return;
+    }
+    case 'export': {
+      const server = connect(command);
+      const res = await server.fetch(`/v1/models/${encodeURIComponent(command.modelId)}/onnx?input=${command.input}`);
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      await writeFile(command.out, bytes);
+      const parity = JSON.parse(res.headers.get('x-cnn-parity') ?? '{}') as { n?: number; source?: string; maxAbsLogitDiff?: number; top1Agreement?: number };
+      io.stderr(
+        `wrote ${command.out} (${bytes.length.toLocaleString('en-US')} bytes); checked against the engine on ${parity.n} ${parity.source} images: max |logit difference| ${parity.maxAbsLogitDiff?.toExponential(2)}, top-1 agreement ${((parity.top1Agreement ?? 0) * 100).toFixed(1)}%\n`,
+      );
       return;
     }
   }

@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
 import { makeIdxPair, type IdxPairFiles } from '../helpers/fixtures.js';
-import { fileBlob, KEY_B, startTestService, waitForJob, type TestService } from '../helpers/service.js';
+import { fileBlob, KEY_A, KEY_B, startTestService, waitForJob, type TestService } from '../helpers/service.js';
 
 const MNIST_CNN = JSON.parse(readFileSync('examples/mnist-cnn.json', 'utf8')) as unknown;
 let svc: TestService;
@@ -103,5 +104,35 @@ describe('GET /v1/models/:id/onnx', () => {
     expect((await svc.call('/v1/models/mdl_nope/onnx')).status).toBe(404);
     expect((await svc.call(`/v1/models/${modelId}/onnx`, { key: KEY_B })).status).toBe(404);
     expect((await svc.call(`/v1/models/${modelId}/onnx`, { key: null })).status).toBe(401);
+  });
+});
+
+describe('cnn export', () => {
+  const run = async (argv: string[]) => {
+    let out = '';
+    let err = '';
+    const code = await main(argv, { stdout: (t) => (out += t), stderr: (t) => (err += t) });
+    return { code, out, err };
+  };
+
+  it('writes the checked file and says what the check measured', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'cnn-export-cli-')), 'model.onnx');
+    const r = await run(['export', modelId, '-o', file, '--server', svc.url, '--key', KEY_A]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/checked against the engine on 256 test images: max \|logit difference\| [0-9.e+-]+, top-1 agreement 100\.0%/);
+    const session = await ort.InferenceSession.create(readFileSync(file));
+    expect(session.outputNames).toEqual(['logits', 'probabilities']);
+    await session.release();
+  });
+
+  it('exits 1 with the service error code, and 2 on bad usage', async () => {
+    const wrongKey = await run(['export', modelId, '--server', svc.url, '--key', 'not-a-key-123456']);
+    expect(wrongKey.code).toBe(1);
+    expect(wrongKey.err).toMatch(/UNAUTHENTICATED/);
+    const missing = await run(['export', 'mdl_missing', '--server', svc.url, '--key', KEY_A]);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/NOT_FOUND/);
+    expect((await run(['export'])).code).toBe(2);
+    expect((await run(['export', modelId, '--input', 'hwc'])).code).toBe(2);
   });
 });
