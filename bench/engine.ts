@@ -1,37 +1,56 @@
-// npm run bench:engine [-- --steps 200 --batch 64 --threads 2 --model mnist-cnn]
+// npm run bench:engine [-- --models mnist-cnn,resnet18 --precisions fp32,bf16 --batch 64 --threads 2 --json]
 //
-// Training images/s of our engine against PyTorch (Debian's python3-torch) on
-// the same model, data and batch, measured in the same run, and the ratio.
-// Also the event-loop lag while our training runs (a 10 ms timer's delay).
+// Training images/s of our engine against PyTorch (Debian's python3-torch)
+// on the same models, data, batch, optimizer (Adam) and thread count, all
+// measured in one run. Rows: each model at fp32, and at bf16 where the CPU
+// has it. References per row:
+//   same    PyTorch with our row's precision and memory format (bf16 rows:
+//           torch.autocast + channels-last), and our allocator settings;
+//   default PyTorch as people run it: fp32, NCHW, glibc's allocator defaults.
+// Every figure is the median of several timed windows after warm-up.
+// GFLOP/s is what our rate means in training arithmetic: 3 x 2 x MACs per
+// image (forward, and a backward pass of twice the forward's work).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { createEngineModel, engineInfo, setEngineThreads } from '../src/engine/index.js';
+import { createEngineModel, engineRuntimeInfo, setEngineThreads, type EnginePrecision } from '../src/engine/index.js';
 import { compileSpec } from '../src/architecture/index.js';
 
 const { values: args } = parseArgs({
   options: {
-    steps: { type: 'string', default: '200' },
-    warmup: { type: 'string', default: '10' },
+    models: { type: 'string', default: 'mnist-cnn,design-guide-cnn,resnet18,mobilenet_v2' },
+    precisions: { type: 'string', default: 'fp32,bf16' },
+    windows: { type: 'string', default: '5' },
+    'window-seconds': { type: 'string', default: '1.5' },
+    warmup: { type: 'string', default: '5' },
     batch: { type: 'string', default: '64' },
     threads: { type: 'string', default: '2' },
-    model: { type: 'string', default: 'mnist-cnn' },
-    input: { type: 'string', default: '28' },
-    device: { type: 'string', default: 'cpu' },
     python: { type: 'string', default: '/usr/bin/python3' },
+    json: { type: 'boolean', default: false },
   },
 });
-const STEPS = Number(args.steps);
+const WINDOWS = Number(args.windows);
+const WINDOW_SECONDS = Number(args['window-seconds']);
 const WARMUP = Number(args.warmup);
 const BATCH = Number(args.batch);
 const THREADS = Number(args.threads);
 const FASHION = '/usr/share/datasets/fashion-mnist';
-const INPUT = Number(args.input);
-const SPECS: Record<string, () => unknown> = {
-  'mnist-cnn': () => JSON.parse(readFileSync(new URL('../examples/mnist-cnn.json', import.meta.url), 'utf8')),
-  resnet18: () => ({ zoo: 'resnet18', numClasses: 10, inputShape: [INPUT, INPUT, 1] }),
+const SAMPLES = BATCH * 50; // as the reference
+
+interface Bench {
+  spec: () => unknown;
+  /** Input side and channels: Fashion-MNIST resized and its grey repeated as needed. */
+  size: number;
+  channels: number;
+}
+const example = (name: string) => () => JSON.parse(readFileSync(new URL(`../examples/${name}.json`, import.meta.url), 'utf8'));
+const MODELS: Record<string, Bench> = {
+  'mnist-cnn': { spec: example('mnist-cnn'), size: 28, channels: 1 },
+  'design-guide-cnn': { spec: example('design-guide-cnn'), size: 28, channels: 1 },
+  resnet18: { spec: () => ({ zoo: 'resnet18', numClasses: 10, inputShape: [32, 32, 3] }), size: 32, channels: 3 },
+  mobilenet_v2: { spec: () => ({ zoo: 'mobilenet_v2', numClasses: 10, inputShape: [32, 32, 3] }), size: 32, channels: 3 },
 };
 
 /** Bilinear resize of 28x28 grey images to size x size (half-pixel centres, as F.interpolate with align_corners=False). */
@@ -55,6 +74,14 @@ function resize(images: Uint8Array, n: number, size: number): Uint8Array {
   return out;
 }
 
+/** N x H x W x 1 grey to N x H x W x c by repeating the channel. */
+function repeatChannels(images: Uint8Array, c: number): Uint8Array {
+  if (c === 1) return images;
+  const out = new Uint8Array(images.length * c);
+  for (let i = 0; i < images.length; i++) out.fill(images[i]!, i * c, i * c + c);
+  return out;
+}
+
 function loadData(n: number): { images: Uint8Array; labels: Int32Array; source: string } {
   const path = `${FASHION}/train-images-idx3-ubyte.gz`;
   if (!existsSync(path)) {
@@ -67,72 +94,133 @@ function loadData(n: number): { images: Uint8Array; labels: Int32Array; source: 
   return { images, labels, source: 'fashion-mnist' };
 }
 
-async function ours(): Promise<{ imagesPerSec: number; lagMs: { p50: number; p99: number; max: number } }> {
-  const spec = SPECS[args.model!];
-  if (!spec) throw new Error(`--model must be one of ${Object.keys(SPECS).join(', ')}`);
-  const { graph, summary } = compileSpec(spec());
-  setEngineThreads(THREADS);
-  const n = BATCH * 50; // as the reference
-  const data = loadData(n);
-  const model = await createEngineModel(graph, { device: args.device as 'cpu', seed: 0 });
-  const ds = await model.dataset(resize(data.images, n, INPUT), data.labels, { n, h: INPUT, w: INPUT, c: 1 }, 10);
-  model.configureOptimizer({ type: 'adam', learningRate: 1e-3 });
-  console.log(`device ${model.device} (${model.precision}); model ${args.model} at ${INPUT}x${INPUT}x1: ${summary.totals.totalParams.toLocaleString('en')} parameters; data ${data.source}; batch ${BATCH}; ${THREADS} threads; libtorch ${engineInfo().torchVersion}`);
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
 
-  await model.trainEpoch(ds, { batchSize: BATCH, maxSteps: WARMUP, seed: 1 });
+const lags: number[] = [];
+
+interface Ours {
+  imagesPerSec: number;
+  channelsLast: boolean;
+  precision: EnginePrecision;
+  stepsPerWindow: number;
+  macs: number;
+}
+
+async function ours(name: string, precision: EnginePrecision, data: { images: Uint8Array; labels: Int32Array }): Promise<Ours> {
+  const bench = MODELS[name]!;
+  const { graph, summary } = compileSpec(bench.spec());
+  const images = repeatChannels(resize(data.images, SAMPLES, bench.size), bench.channels);
+  const model = await createEngineModel(graph, { device: 'cpu', seed: 0, precision });
+  const ds = await model.dataset(images, data.labels, { n: SAMPLES, h: bench.size, w: bench.size, c: bench.channels }, 10);
+  model.configureOptimizer({ type: 'adam', learningRate: 1e-3 });
+  const warm = await model.trainEpoch(ds, { batchSize: BATCH, maxSteps: WARMUP, seed: 1 });
+  const stepsPerWindow = Math.max(2, Math.round((WINDOW_SECONDS * warm.steps) / warm.seconds));
   // The timer measures how late the event loop runs it while the native call works.
-  const lags: number[] = [];
   let last = performance.now();
   const timer = setInterval(() => {
     const now = performance.now();
     lags.push(now - last - 10);
     last = now;
   }, 10);
-  let images = 0;
-  const t0 = performance.now();
-  let seed = 2;
-  while (images < STEPS * BATCH) {
-    const r = await model.trainEpoch(ds, { batchSize: BATCH, maxSteps: Math.min(50, STEPS - images / BATCH), seed: seed++ });
-    images += r.images;
+  const rates: number[] = [];
+  for (let w = 0; w < WINDOWS; w++) {
+    const t0 = performance.now();
+    const r = await model.trainEpoch(ds, { batchSize: BATCH, maxSteps: stepsPerWindow, seed: 2 + w });
+    rates.push(r.images / ((performance.now() - t0) / 1000));
   }
-  const seconds = (performance.now() - t0) / 1000;
   clearInterval(timer);
+  const result = { imagesPerSec: median(rates), channelsLast: model.channelsLast, precision: model.precision, stepsPerWindow, macs: summary.totals.macs };
   model.dispose();
-  lags.sort((a, b) => a - b);
-  const q = (p: number) => Math.max(0, lags[Math.min(lags.length - 1, Math.floor(p * lags.length))] ?? 0);
-  return { imagesPerSec: images / seconds, lagMs: { p50: q(0.5), p99: q(0.99), max: q(1) } };
+  ds.dispose();
+  return result;
 }
 
 /**
- * The addon raises glibc's mmap/trim thresholds (CNN_MALLOC_TUNING); the reference runs once as people
- * run it and once with the same allocator settings, so the ratio shows how much of the gap is the allocator.
+ * The addon raises glibc's mmap/trim thresholds (CNN_MALLOC_TUNING); the same-settings reference runs
+ * with them too, so the ratio is not the allocator's.
  */
 const SAME_MALLOC = { MALLOC_MMAP_THRESHOLD_: String(32 << 20), MALLOC_TRIM_THRESHOLD_: String(512 << 20) };
 
-function reference(env: Record<string, string> = {}): { imagesPerSec: number; engine: string } | undefined {
+interface Reference {
+  imagesPerSec: number;
+  setup: string;
+  engine: string;
+}
+
+function reference(name: string, steps: number, opts: { precision: EnginePrecision; channelsLast: boolean; env?: Record<string, string> }): Reference | undefined {
+  const bench = MODELS[name]!;
+  const argv = ['bench/reference_torch.py', '--model', name, '--input', String(bench.size), '--channels', String(bench.channels), '--steps', String(steps), '--windows', String(WINDOWS), '--warmup', String(WARMUP), '--batch', String(BATCH), '--threads', String(THREADS), '--precision', opts.precision];
+  if (opts.channelsLast) argv.push('--channels-last');
   try {
-    const out = execFileSync(args.python!, ['bench/reference_torch.py', '--model', args.model!, '--input', String(INPUT), '--steps', String(STEPS), '--warmup', String(WARMUP), '--batch', String(BATCH), '--threads', String(THREADS), '--device', args.device!], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, ...env },
-    });
-    return JSON.parse(out.trim().split('\n').at(-1)!) as { imagesPerSec: number; engine: string };
+    const out = execFileSync(args.python!, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...(opts.env ?? {}) } });
+    return JSON.parse(out.trim().split('\n').at(-1)!) as Reference;
   } catch (e) {
-    console.log(`PyTorch reference unavailable (${(e as Error).message.split('\n')[0]}); install python3-torch`);
+    process.stderr.write(`PyTorch reference unavailable for ${name} (${(e as Error).message.split('\n')[0]}); install python3-torch and python3-torchvision\n`);
     return undefined;
   }
 }
 
-const a = await ours();
-const b = reference();
-const c = args.device === 'cpu' ? reference(SAME_MALLOC) : undefined;
-const f = (x: number) => x.toFixed(0).padStart(6);
-console.log(`ours (libtorch via N-API)   ${f(a.imagesPerSec)} images/s`);
-if (b) {
-  console.log(`reference (${b.engine}) ${f(b.imagesPerSec)} images/s`);
-  console.log(`ratio ours/PyTorch: ${(a.imagesPerSec / b.imagesPerSec).toFixed(2)}`);
+interface Row {
+  model: string;
+  precision: EnginePrecision;
+  channelsLast: boolean;
+  oursImagesPerSec: number;
+  refImagesPerSec: number | null;
+  refSetup: string;
+  ratio: number | null;
+  defaultRefImagesPerSec: number | null;
+  defaultRatio: number | null;
+  gflops: number;
 }
-if (c) {
-  console.log(`reference with our allocator settings ${f(c.imagesPerSec)} images/s; ratio ${(a.imagesPerSec / c.imagesPerSec).toFixed(2)}`);
+
+setEngineThreads(THREADS);
+const runtime = engineRuntimeInfo();
+const log = (line: string) => (args.json ? process.stderr : process.stdout).write(`${line}\n`);
+log(`libtorch ${runtime.torchVersion}; BLAS ${runtime.blas || 'none loaded'}${runtime.blasConfig ? ` (${runtime.blasConfig})` : ''}; oneDNN ${runtime.onednnVersion || '?'} ISA ${runtime.onednnIsa}; CPU ${runtime.cpuIsa}${runtime.cpuBf16 ? ' with bf16' : ''}; ${runtime.threads} threads; batch ${BATCH}`);
+
+const precisions = (args.precisions!.split(',') as EnginePrecision[]).filter((p) => p === 'fp32' || runtime.cpuBf16);
+const data = loadData(SAMPLES);
+const rows: Row[] = [];
+for (const name of args.models!.split(',')) {
+  if (!MODELS[name]) throw new Error(`--models: '${name}' is not one of ${Object.keys(MODELS).join(', ')}`);
+  let byDefault: Reference | undefined;
+  let defaultSteps = 0;
+  for (const precision of precisions) {
+    const a = await ours(name, precision, data);
+    const same = reference(name, a.stepsPerWindow, { precision, channelsLast: precision === 'bf16' ? true : a.channelsLast, env: SAME_MALLOC });
+    if (!byDefault) {
+      defaultSteps = a.stepsPerWindow;
+      byDefault = reference(name, defaultSteps, { precision: 'fp32', channelsLast: false });
+    }
+    const row: Row = {
+      model: name,
+      precision,
+      channelsLast: a.channelsLast,
+      oursImagesPerSec: Math.round(a.imagesPerSec),
+      refImagesPerSec: same ? Math.round(same.imagesPerSec) : null,
+      refSetup: same ? `pytorch ${same.setup}` : 'unavailable',
+      ratio: same ? Number((a.imagesPerSec / same.imagesPerSec).toFixed(2)) : null,
+      defaultRefImagesPerSec: byDefault ? Math.round(byDefault.imagesPerSec) : null,
+      defaultRatio: byDefault ? Number((a.imagesPerSec / byDefault.imagesPerSec).toFixed(2)) : null,
+      gflops: Number(((a.imagesPerSec * 3 * 2 * a.macs) / 1e9).toFixed(1)),
+    };
+    rows.push(row);
+    if (!args.json) {
+      const f = (x: number | null, w = 7) => (x === null ? '-' : String(x)).padStart(w);
+      if (rows.length === 1) log(`${'model'.padEnd(17)} ${'prec'.padEnd(4)} ${'NHWC'.padEnd(4)} ${'ours'.padStart(7)} ${'same'.padStart(7)} ${'ratio'.padStart(6)} ${'default'.padStart(7)} ${'ratio'.padStart(6)} ${'GFLOP/s'.padStart(8)}  same-settings reference`);
+      log(`${name.padEnd(17)} ${precision.padEnd(4)} ${(a.channelsLast ? 'yes' : 'no').padEnd(4)} ${f(row.oursImagesPerSec)} ${f(row.refImagesPerSec)} ${f(row.ratio, 6)} ${f(row.defaultRefImagesPerSec)} ${f(row.defaultRatio, 6)} ${f(row.gflops, 8)}  ${row.refSetup}`);
+    }
+  }
 }
-console.log(`event-loop lag while training: p50 ${a.lagMs.p50.toFixed(1)} ms, p99 ${a.lagMs.p99.toFixed(1)} ms, max ${a.lagMs.max.toFixed(1)} ms`);
+
+if (args.json) {
+  console.log(JSON.stringify(rows));
+} else {
+  log('images/s: median of timed windows after warm-up. same: PyTorch with our precision, memory format (bf16: autocast + channels-last), optimizer, batch, threads and allocator settings; default: PyTorch fp32 NCHW.');
+  const s = [...lags].sort((a, b) => a - b);
+  const q = (p: number) => Math.max(0, s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? 0);
+  log(`event-loop lag while training: p50 ${q(0.5).toFixed(1)} ms, p99 ${q(0.99).toFixed(1)} ms, max ${q(1).toFixed(1)} ms`);
+}

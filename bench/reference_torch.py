@@ -2,14 +2,18 @@
 
 A plain PyTorch training loop, as people write it: data preloaded as a uint8
 tensor, per batch an index, a float conversion, forward, cross-entropy,
-backward, optimizer step. Prints one JSON line.
+backward, optimizer step. After warm-up it times `--windows` windows of
+`--steps` steps each and prints one JSON line with every window's rate and
+their median.
 
-  python3 bench/reference_torch.py --model mnist-cnn --steps 200 --batch 64 --threads 2
+  python3 bench/reference_torch.py --model mnist-cnn --steps 40 --windows 5 --batch 64 --threads 2
+  python3 bench/reference_torch.py --model resnet18 --input 32 --channels 3 --precision bf16 --channels-last
 """
 import argparse
 import gzip
 import json
 import os
+import statistics
 import struct
 import time
 
@@ -44,9 +48,23 @@ def mnist_cnn():
     )
 
 
-def build(name, num_classes, channels, size):
+def design_guide_cnn():
+    # examples/design-guide-cnn.json: 871,082 parameters.
+    def block(cin, cout):
+        return [nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU()]
+    return nn.Sequential(
+        *block(1, 32), *block(32, 32), nn.MaxPool2d(2), nn.Dropout(0.25),
+        *block(32, 64), *block(64, 64), nn.MaxPool2d(2), nn.Dropout(0.25),
+        nn.Flatten(), nn.Linear(3136, 256, bias=False), nn.BatchNorm1d(256), nn.ReLU(), nn.Dropout(0.5),
+        nn.Linear(256, 10),
+    )
+
+
+def build(name, num_classes, channels):
     if name == 'mnist-cnn':
         return mnist_cnn()
+    if name == 'design-guide-cnn':
+        return design_guide_cnn()
     import torchvision
     model = getattr(torchvision.models, name)(num_classes=num_classes)
     if name.startswith('resnet') and channels != 3:
@@ -57,14 +75,17 @@ def build(name, num_classes, channels, size):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--model', default='mnist-cnn')
-    ap.add_argument('--steps', type=int, default=200)
-    ap.add_argument('--warmup', type=int, default=10)
+    ap.add_argument('--steps', type=int, default=40, help='steps per timed window')
+    ap.add_argument('--windows', type=int, default=5)
+    ap.add_argument('--warmup', type=int, default=5)
     ap.add_argument('--batch', type=int, default=64)
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--input', type=int, default=28)
+    ap.add_argument('--channels', type=int, default=1, help='grey images repeated to this many channels')
     ap.add_argument('--optimizer', default='adam')
     ap.add_argument('--device', default='cpu')
-    ap.add_argument('--bf16', action='store_true', help='autocast to bf16 (CUDA), as our engine does there')
+    ap.add_argument('--precision', default='fp32', choices=['fp32', 'bf16'], help='bf16: torch.autocast to bfloat16')
+    ap.add_argument('--channels-last', action='store_true', help='model and batches in channels-last memory order')
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -74,21 +95,22 @@ def main():
     n = images.shape[0]
     if args.input != 28:
         images = F.interpolate(images.float(), size=(args.input, args.input), mode='bilinear', align_corners=False).round().clamp(0, 255).to(torch.uint8)
+    if args.channels != 1:
+        images = images.repeat(1, args.channels, 1, 1).contiguous()
     dev = torch.device('cuda' if args.device in ('cuda', 'auto') and torch.cuda.is_available() else 'cpu')
     images, labels = images.to(dev), labels.to(dev)
-    model = build(args.model, 10, 1, args.input).to(dev)
+    model = build(args.model, 10, args.channels).to(dev)
     if dev.type == 'cuda':
         torch.backends.cudnn.benchmark = True
-        model = model.to(memory_format=torch.channels_last)
+    fmt = torch.channels_last if args.channels_last else torch.contiguous_format
+    model = model.to(memory_format=fmt)
     model.train()
-    use_bf16 = dev.type == 'cuda' and (args.bf16 or args.device == 'cuda')
+    use_bf16 = args.precision == 'bf16'
     opt = torch.optim.Adam(model.parameters(), lr=1e-3) if args.optimizer == 'adam' else torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
 
-    def step(i):
+    def step():
         idx = torch.randint(0, n, (args.batch,), device=dev)
-        x = images[idx].float().div_(255.0)
-        if dev.type == 'cuda':
-            x = x.contiguous(memory_format=torch.channels_last)
+        x = images[idx].float().div_(255.0).contiguous(memory_format=fmt)
         y = labels[idx]
         opt.zero_grad(set_to_none=True)
         with torch.autocast(device_type=dev.type, dtype=torch.bfloat16, enabled=use_bf16):
@@ -98,24 +120,29 @@ def main():
         opt.step()
         return loss.detach()
 
-    for i in range(args.warmup):
-        step(i)
-    if dev.type == 'cuda':
-        torch.cuda.synchronize()
-    t0 = time.perf_counter()
-    for i in range(args.steps):
-        loss = step(i)
-    loss = float(loss)  # waits for the device
-    dt = time.perf_counter() - t0
+    for _ in range(args.warmup):
+        step()
+    rates = []
+    loss = None
+    for _ in range(args.windows):
+        if dev.type == 'cuda':
+            torch.cuda.synchronize()
+        t0 = time.perf_counter()
+        for _ in range(args.steps):
+            loss = step()
+        loss_value = float(loss)  # waits for the device
+        rates.append(args.steps * args.batch / (time.perf_counter() - t0))
+    setup = f'{args.precision}{" autocast" if use_bf16 else ""}, {"channels-last" if args.channels_last else "NCHW"}'
     print(json.dumps({
-        'engine': f'pytorch {torch.__version__} (python, {dev.type}{", bf16 autocast" if use_bf16 else ""})',
+        'engine': f'pytorch {torch.__version__} (python, {dev.type}, {setup})',
+        'setup': setup,
         'model': args.model,
-        'imagesPerSec': args.steps * args.batch / dt,
-        'seconds': dt,
+        'imagesPerSec': statistics.median(rates),
+        'windows': rates,
         'steps': args.steps,
         'batch': args.batch,
         'threads': torch.get_num_threads(),
-        'finalLoss': loss,
+        'finalLoss': loss_value,
     }))
 
 
