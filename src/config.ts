@@ -13,7 +13,7 @@ const bytes = int(1);
 /** name → [schema, default (as the env string), description]. */
 export const CONFIG_DOCS = {
   PORT: [int(0).max(65535), '8080', 'HTTP port of the REST API.'],
-  HOST: [z.string().min(1), '0.0.0.0', 'Interface the API listens on.'],
+  HOST: [z.string().min(1).optional(), undefined, 'Interface the API (and a worker\'s metrics) listens on. Unset: 127.0.0.1 while the generated dev key is in use (CNN_API_KEYS unset), else 0.0.0.0.'],
   GRPC_PORT: [int(0).max(65535), '50051', 'gRPC port (the `cnn.v1` services and `grpc.health.v1.Health`), on HOST as well.'],
   REDIS_URL: [z.string().url().optional(), undefined, 'Redis URL. Unset: `npm start` runs a local redis-server child (data under CNN_DATA_DIR/redis, AOF on).'],
   CNN_DATA_DIR: [z.string().min(1), './data', 'Data dir: datasets, packed caches, checkpoints, model artifacts.'],
@@ -29,6 +29,9 @@ export const CONFIG_DOCS = {
   CNN_MAX_PREDICT_IMAGES: [int(1), '256', 'Most images in one predict request.'],
   CNN_MAX_PARAMS: [int(1), '200000000', 'Largest model (learnable parameters) a spec may declare.'],
   CNN_LOCK_DURATION_MS: [int(1000), '30000', 'BullMQ job lock; a worker that stops renewing it for this long is considered dead.'],
+  CNN_AUTH_FAILURES_PER_MINUTE: [int(1), '30', 'Failed authentications one client address may make per minute; beyond it the API answers 429 RATE_LIMITED (counted in Redis, so across API replicas).'],
+  CNN_TENANT_REQUESTS_PER_MINUTE: [int(1), '1200', 'Requests one tenant may make per minute to /v1 (429 RATE_LIMITED beyond it; counted in Redis).'],
+  CNN_HTTP_IDLE_TIMEOUT_MS: [int(1000), '20000', 'A connection that sends nothing for this long while its request is incomplete (or sits idle between requests) is closed. A request that has been fully received is not timed (training progress streams, long ingests).'],
   CNN_LOG_LEVEL: [z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info', 'Log level (pino).'],
   CNN_MALLOC_TUNING: [z.enum(['0', '1']).optional(), undefined, "Read by the native addon: 0 keeps glibc's malloc thresholds; by default they are raised so training steps reuse memory instead of faulting pages in."],
   CNN_NATIVE_ADDON: [z.string().min(1).optional(), undefined, 'Path of the built addon, when it is not native/build/Release/cnn_native.node.'],
@@ -59,6 +62,11 @@ export interface Config {
     maxParams: number;
   };
   lockDurationMs: number;
+  http: {
+    authFailuresPerMinute: number;
+    tenantRequestsPerMinute: number;
+    idleTimeoutMs: number;
+  };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -99,7 +107,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const v = values as { [K in ConfigKey]: never } & Record<string, unknown>;
   return {
     port: v.PORT as number,
-    host: v.HOST as string,
+    // A generated dev key is a local convenience: keep it off the network unless HOST says otherwise.
+    host: (v.HOST as string | undefined) ?? (v.CNN_API_KEYS ? '0.0.0.0' : '127.0.0.1'),
     grpcPort: v.GRPC_PORT as number,
     redisUrl: v.REDIS_URL as string | undefined,
     dataDir: resolve(v.CNN_DATA_DIR as string),
@@ -117,6 +126,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxParams: v.CNN_MAX_PARAMS as number,
     },
     lockDurationMs: v.CNN_LOCK_DURATION_MS as number,
+    http: {
+      authFailuresPerMinute: v.CNN_AUTH_FAILURES_PER_MINUTE as number,
+      tenantRequestsPerMinute: v.CNN_TENANT_REQUESTS_PER_MINUTE as number,
+      idleTimeoutMs: v.CNN_HTTP_IDLE_TIMEOUT_MS as number,
+    },
     logLevel: v.CNN_LOG_LEVEL as Config['logLevel'],
   };
 }

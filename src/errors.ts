@@ -89,6 +89,7 @@ export const ERROR_TABLE = {
   DATASET_INCOMPATIBLE: { http: 400, grpc: G.FAILED_PRECONDITION, doc: "The dataset does not fit the model (class count, split)." },
   PREDICT_TOO_MANY_IMAGES: { http: 413, grpc: G.RESOURCE_EXHAUSTED, doc: 'More images in one predict request than allowed.' },
   PREDICT_BAD_IMAGE: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'An image sent for prediction could not be decoded.' },
+  RATE_LIMITED: { http: 429, grpc: G.RESOURCE_EXHAUSTED, doc: 'Too many requests (per tenant) or failed authentications (per client address); retry after the Retry-After seconds.' },
   QUEUE_UNAVAILABLE: { http: 503, grpc: G.UNAVAILABLE, doc: 'Redis (queue and catalog) cannot be reached.' },
 
   // Generic

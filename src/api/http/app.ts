@@ -3,14 +3,14 @@
  * one error table, authenticates `/v1` with bearer keys. No business logic
  * lives here; routes call src/service.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
 import { CnnError, isCnnError } from '../../errors.js';
-import { tenantForAuthorization } from '../../service/auth.js';
 import type { ServiceContext } from '../../service/context.js';
 import { queueUnavailable } from '../../store/redis-connection.js';
 import { architectureRoutes } from './routes/architectures.js';
 import { datasetRoutes } from './routes/datasets.js';
+import { registerHardening, retryAfterSeconds, timeoutOptions } from './hardening.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { modelRoutes } from './routes/models.js';
@@ -27,7 +27,10 @@ export async function buildHttpApp(ctx: ServiceContext): Promise<FastifyInstance
     // Uploads stream through multipart with their own limit; JSON bodies stay small.
     bodyLimit: 10 * 1024 * 1024,
     ajv: undefined,
+    ...timeoutOptions(ctx),
   });
+  // Headers, cache policy, rate limits, authentication and socket timeouts (hardening.ts).
+  await registerHardening(app, ctx);
 
   await app.register(multipart, {
     limits: {
@@ -40,9 +43,6 @@ export async function buildHttpApp(ctx: ServiceContext): Promise<FastifyInstance
   });
 
   app.decorateRequest('tenant', '');
-  app.addHook('onRequest', async (req: FastifyRequest) => {
-    if (req.url.startsWith('/v1/')) req.tenant = tenantForAuthorization(ctx, req.headers.authorization);
-  });
 
   app.setErrorHandler((err, req, reply) => {
     let e: CnnError;
@@ -63,6 +63,8 @@ export async function buildHttpApp(ctx: ServiceContext): Promise<FastifyInstance
     if (e.code === 'QUEUE_UNAVAILABLE') req.log.debug({ code: e.code }, e.message);
     else if (e.httpStatus >= 500) req.log.error({ code: e.code, err: e.message }, 'request failed');
     else req.log.info({ code: e.code, path: e.path }, e.message);
+    const retryAfter = retryAfterSeconds(e);
+    if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
     void reply.status(e.httpStatus).send(e.toJSON());
   });
 
