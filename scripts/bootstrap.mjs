@@ -64,6 +64,13 @@ const APT_TESTS = [
   // The reference the benchmarks and the zoo parity tests compare against.
   { pkg: 'python3-torch', probe: ['/usr/lib/python3/dist-packages/torch/__init__.py'] },
   { pkg: 'python3-torchvision', probe: ['/usr/lib/python3/dist-packages/torchvision/__init__.py'] },
+  // An independent gRPC client (test/api/grpc-python.test.ts): protoc 3.21 for the message classes, grpcio for the calls.
+  { pkg: 'protobuf-compiler', probe: ['/usr/bin/protoc'] },
+  { pkg: 'python3-protobuf', probe: ['/usr/lib/python3/dist-packages/google/protobuf/__init__.py'] },
+  { pkg: 'python3-grpcio', probe: ['/usr/lib/python3/dist-packages/grpc/__init__.py'] },
+  // The README walkthrough runs as written (test/readme-walkthrough.test.ts).
+  { pkg: 'curl', probe: ['/usr/bin/curl'] },
+  { pkg: 'jq', probe: ['/usr/bin/jq'] },
 ];
 
 function log(msg) {

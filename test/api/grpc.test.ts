@@ -308,6 +308,8 @@ describe('gRPC end to end: IDX pair, tutorial CNN', () => {
       Status.INVALID_ARGUMENT,
       { code: 'VALIDATION_FAILED', path: 'top_k' },
     );
+    // Paths name the request's own fields: an unknown model is `model_id`, as PredictRequest spells it.
+    await expectStatus(unary((cb) => c.models.Predict({ modelId: 'mdl_nope', images: [pngs[0]!] }, A(), cb)), Status.NOT_FOUND, { code: 'NOT_FOUND', path: 'model_id' });
     await expectStatus(
       unary((cb) => c.models.Predict({ modelId: trainJob.modelId, images: Array.from({ length: 257 }, () => pngs[0]!) }, A(), cb)),
       Status.RESOURCE_EXHAUSTED,

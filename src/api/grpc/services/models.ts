@@ -58,7 +58,7 @@ export function modelsService(kit: CallKit): ModelsHandlers {
         throw new CnnError('VALIDATION_FAILED', `image_names has ${req.imageNames.length} names for ${req.images.length} images; send one per image or none`, 'image_names');
       }
       const images = req.images.map((data, i) => ({ name: req.imageNames[i] || `image${i}`, data }));
-      const result = await withFieldNames({ image: 'images', topK: 'top_k' }, () =>
+      const result = await withFieldNames({ id: 'model_id', image: 'images', topK: 'top_k' }, () =>
         predict(ctx, tenant, req.modelId, images, req.topK === 0 ? undefined : String(req.topK)),
       );
       return predictMessage(result);
