@@ -46,9 +46,9 @@ export interface OnnxExport {
 
 const inFlight = new Map<string, Promise<OnnxExport>>();
 
-export async function exportModelOnnx(ctx: ServiceContext, tenant: string, id: string, layoutRaw?: string): Promise<OnnxExport> {
+export async function exportModelOnnx(ctx: ServiceContext, tenant: string, id: string, layoutRaw?: string, at = 'id'): Promise<OnnxExport> {
   const layout = parseLayout(layoutRaw);
-  const rec = await getModel(ctx, tenant, id);
+  const rec = await getModel(ctx, tenant, id, at);
   const path = join(ctx.blobs.modelDir(rec.id), 'exports', `${layout}.onnx`);
   const filename = `${rec.id}${layout === 'nhwc-raw' ? '' : '.nchw'}.onnx`;
   const cached = rec.exports?.[layout];

@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { status as Status } from '@grpc/grpc-js';
+import type { ExportChunk__Output } from '../../src/api/grpc/generated/cnn/v1/ExportChunk.js';
 import { main } from '../../src/cli/main.js';
+import { auth, collect, expectStatus, grpcClients } from '../helpers/grpc-client.js';
 import { makeIdxPair, type IdxPairFiles } from '../helpers/fixtures.js';
 import { fileBlob, KEY_A, KEY_B, startTestService, waitForJob, type TestService } from '../helpers/service.js';
 
@@ -17,7 +20,7 @@ let modelId: string;
 let test: IdxPairFiles;
 
 beforeAll(async () => {
-  svc = await startTestService();
+  svc = await startTestService({ grpc: true });
   const tmp = mkdtempSync(join(tmpdir(), 'cnn-export-'));
   const train = await makeIdxPair(join(tmp, 'idx'), 1500, { split: 'train' });
   test = await makeIdxPair(join(tmp, 'idx'), 300, { split: 'test', prefix: 't10k-' });
@@ -134,5 +137,25 @@ describe('cnn export', () => {
     expect(missing.err).toMatch(/NOT_FOUND/);
     expect((await run(['export'])).code).toBe(2);
     expect((await run(['export', modelId, '--input', 'hwc'])).code).toBe(2);
+  });
+});
+
+describe('gRPC ExportModel', () => {
+  it('streams the same checked file in chunks, with the check on the first', async () => {
+    const c = grpcClients(svc.grpcTarget!);
+    try {
+      const { messages, error } = await collect<ExportChunk__Output>(c.models.ExportModel({ modelId }, auth(KEY_A)));
+      expect(error).toBeUndefined();
+      expect(messages[0]!.filename).toBe(`${modelId}.onnx`);
+      expect(messages[0]!.check).toMatchObject({ n: 256, source: 'test', top1Agreement: 1 });
+      const bytes = Buffer.concat(messages.map((m) => m.data));
+      const rest = Buffer.from(await (await svc.call(`/v1/models/${modelId}/onnx`)).arrayBuffer());
+      expect(bytes.equals(rest)).toBe(true);
+      expect(Number(messages[0]!.check!.bytes)).toBe(bytes.length);
+      await expectStatus(collect(c.models.ExportModel({ modelId: 'mdl_missing' }, auth(KEY_A))).then((r) => { if (r.error) throw r.error; }), Status.NOT_FOUND, { code: 'NOT_FOUND', path: 'model_id' });
+      await expectStatus(collect(c.models.ExportModel({ modelId, input: 'hwc' }, auth(KEY_A))).then((r) => { if (r.error) throw r.error; }), Status.INVALID_ARGUMENT, { code: 'VALIDATION_FAILED', path: 'input' });
+    } finally {
+      c.close();
+    }
   });
 });

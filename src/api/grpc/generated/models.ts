@@ -6,6 +6,9 @@ import type { ClassScore as _cnn_v1_ClassScore, ClassScore__Output as _cnn_v1_Cl
 import type { DeleteModelRequest as _cnn_v1_DeleteModelRequest, DeleteModelRequest__Output as _cnn_v1_DeleteModelRequest__Output } from './cnn/v1/DeleteModelRequest.js';
 import type { DeleteModelResponse as _cnn_v1_DeleteModelResponse, DeleteModelResponse__Output as _cnn_v1_DeleteModelResponse__Output } from './cnn/v1/DeleteModelResponse.js';
 import type { DownloadModelArtifactRequest as _cnn_v1_DownloadModelArtifactRequest, DownloadModelArtifactRequest__Output as _cnn_v1_DownloadModelArtifactRequest__Output } from './cnn/v1/DownloadModelArtifactRequest.js';
+import type { ExportCheck as _cnn_v1_ExportCheck, ExportCheck__Output as _cnn_v1_ExportCheck__Output } from './cnn/v1/ExportCheck.js';
+import type { ExportChunk as _cnn_v1_ExportChunk, ExportChunk__Output as _cnn_v1_ExportChunk__Output } from './cnn/v1/ExportChunk.js';
+import type { ExportModelRequest as _cnn_v1_ExportModelRequest, ExportModelRequest__Output as _cnn_v1_ExportModelRequest__Output } from './cnn/v1/ExportModelRequest.js';
 import type { GetModelRequest as _cnn_v1_GetModelRequest, GetModelRequest__Output as _cnn_v1_GetModelRequest__Output } from './cnn/v1/GetModelRequest.js';
 import type { ImportModelHeader as _cnn_v1_ImportModelHeader, ImportModelHeader__Output as _cnn_v1_ImportModelHeader__Output } from './cnn/v1/ImportModelHeader.js';
 import type { ImportModelRequest as _cnn_v1_ImportModelRequest, ImportModelRequest__Output as _cnn_v1_ImportModelRequest__Output } from './cnn/v1/ImportModelRequest.js';
@@ -31,6 +34,9 @@ export interface ProtoGrpcType {
       DeleteModelRequest: MessageTypeDefinition<_cnn_v1_DeleteModelRequest, _cnn_v1_DeleteModelRequest__Output>
       DeleteModelResponse: MessageTypeDefinition<_cnn_v1_DeleteModelResponse, _cnn_v1_DeleteModelResponse__Output>
       DownloadModelArtifactRequest: MessageTypeDefinition<_cnn_v1_DownloadModelArtifactRequest, _cnn_v1_DownloadModelArtifactRequest__Output>
+      ExportCheck: MessageTypeDefinition<_cnn_v1_ExportCheck, _cnn_v1_ExportCheck__Output>
+      ExportChunk: MessageTypeDefinition<_cnn_v1_ExportChunk, _cnn_v1_ExportChunk__Output>
+      ExportModelRequest: MessageTypeDefinition<_cnn_v1_ExportModelRequest, _cnn_v1_ExportModelRequest__Output>
       GetModelRequest: MessageTypeDefinition<_cnn_v1_GetModelRequest, _cnn_v1_GetModelRequest__Output>
       ImportModelHeader: MessageTypeDefinition<_cnn_v1_ImportModelHeader, _cnn_v1_ImportModelHeader__Output>
       ImportModelRequest: MessageTypeDefinition<_cnn_v1_ImportModelRequest, _cnn_v1_ImportModelRequest__Output>

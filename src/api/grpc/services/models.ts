@@ -1,7 +1,9 @@
-/** cnn.v1.Models: read, list, delete, predict, import, download the artifact. */
+/** cnn.v1.Models: read, list, delete, predict, import, download the artifact, export ONNX. */
 import { once } from 'node:events';
+import { createReadStream } from 'node:fs';
 import { CnnError } from '../../../errors.js';
 import { deleteModel, getModel, listModels, modelArtifact } from '../../../service/models.js';
+import { exportModelOnnx } from '../../../service/export.js';
 import { importModel, ImportRequestSchema } from '../../../service/import.js';
 import { predict } from '../../../service/predict.js';
 import { parseOrThrow } from '../../../service/validate.js';
@@ -11,6 +13,9 @@ import { pageOf, parseJsonField, withFieldNames } from '../fields.js';
 import type { ModelsHandlers } from '../generated/cnn/v1/Models.js';
 import type { ImportModelHeader__Output } from '../generated/cnn/v1/ImportModelHeader.js';
 import { ChunkedFiles } from '../uploads.js';
+
+/** ONNX files go out in chunks well under the 4 MiB message limit. */
+const EXPORT_CHUNK_BYTES = 1 << 20;
 
 /** Import errors name REST's fields; these are the header's (and the chunks') names for them. */
 const IMPORT_FIELD_NAMES = {
@@ -89,6 +94,24 @@ export function modelsService(kit: CallKit): ModelsHandlers {
       }
     }),
 
+    ExportModel: kit.serverStream('ExportModel', async (call, { tenant, signal }) => {
+      const e = await exportModelOnnx(ctx, tenant, call.request.modelId, call.request.input || undefined, 'model_id');
+      const stream = createReadStream(e.path, { highWaterMark: EXPORT_CHUNK_BYTES });
+      try {
+        let first = true;
+        for await (const chunk of stream as AsyncIterable<Buffer>) {
+          const c = e.check;
+          const head = first
+            ? { filename: e.filename, check: { n: c.n, source: c.source, maxAbsLogitDiff: c.maxAbsLogitDiff, top1Agreement: c.top1Agreement, bytes: c.bytes, sha256: c.sha256 } }
+            : {};
+          const more = call.write({ ...head, data: chunk });
+          first = false;
+          if (!more) await once(call, 'drain', { signal });
+        }
+      } finally {
+        stream.destroy();
+      }
+    }),
     DownloadModelArtifact: kit.serverStream('DownloadModelArtifact', async (call, { tenant, signal }) => {
       const { stream, filename } = await modelArtifact(ctx, tenant, call.request.id);
       try {

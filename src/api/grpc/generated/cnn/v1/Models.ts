@@ -6,6 +6,8 @@ import type { ArtifactChunk as _cnn_v1_ArtifactChunk, ArtifactChunk__Output as _
 import type { DeleteModelRequest as _cnn_v1_DeleteModelRequest, DeleteModelRequest__Output as _cnn_v1_DeleteModelRequest__Output } from '../../cnn/v1/DeleteModelRequest.js';
 import type { DeleteModelResponse as _cnn_v1_DeleteModelResponse, DeleteModelResponse__Output as _cnn_v1_DeleteModelResponse__Output } from '../../cnn/v1/DeleteModelResponse.js';
 import type { DownloadModelArtifactRequest as _cnn_v1_DownloadModelArtifactRequest, DownloadModelArtifactRequest__Output as _cnn_v1_DownloadModelArtifactRequest__Output } from '../../cnn/v1/DownloadModelArtifactRequest.js';
+import type { ExportChunk as _cnn_v1_ExportChunk, ExportChunk__Output as _cnn_v1_ExportChunk__Output } from '../../cnn/v1/ExportChunk.js';
+import type { ExportModelRequest as _cnn_v1_ExportModelRequest, ExportModelRequest__Output as _cnn_v1_ExportModelRequest__Output } from '../../cnn/v1/ExportModelRequest.js';
 import type { GetModelRequest as _cnn_v1_GetModelRequest, GetModelRequest__Output as _cnn_v1_GetModelRequest__Output } from '../../cnn/v1/GetModelRequest.js';
 import type { ImportModelRequest as _cnn_v1_ImportModelRequest, ImportModelRequest__Output as _cnn_v1_ImportModelRequest__Output } from '../../cnn/v1/ImportModelRequest.js';
 import type { ListModelsRequest as _cnn_v1_ListModelsRequest, ListModelsRequest__Output as _cnn_v1_ListModelsRequest__Output } from '../../cnn/v1/ListModelsRequest.js';
@@ -42,6 +44,23 @@ export interface ModelsClient extends grpc.Client {
    */
   downloadModelArtifact(argument: _cnn_v1_DownloadModelArtifactRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_cnn_v1_ArtifactChunk__Output>;
   downloadModelArtifact(argument: _cnn_v1_DownloadModelArtifactRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_cnn_v1_ArtifactChunk__Output>;
+  
+  /**
+   * Server-streaming: the model as ONNX (opset 17), in chunks, as
+   * GET /v1/models/{id}/onnx sends it. The file is checked against the engine
+   * before the first chunk (EXPORT_PARITY_FAILED when it disagrees); the first
+   * chunk carries the file name and the check's figures.
+   */
+  ExportModel(argument: _cnn_v1_ExportModelRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_cnn_v1_ExportChunk__Output>;
+  ExportModel(argument: _cnn_v1_ExportModelRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_cnn_v1_ExportChunk__Output>;
+  /**
+   * Server-streaming: the model as ONNX (opset 17), in chunks, as
+   * GET /v1/models/{id}/onnx sends it. The file is checked against the engine
+   * before the first chunk (EXPORT_PARITY_FAILED when it disagrees); the first
+   * chunk carries the file name and the check's figures.
+   */
+  exportModel(argument: _cnn_v1_ExportModelRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_cnn_v1_ExportChunk__Output>;
+  exportModel(argument: _cnn_v1_ExportModelRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_cnn_v1_ExportChunk__Output>;
   
   GetModel(argument: _cnn_v1_GetModelRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_cnn_v1_Model__Output>): grpc.ClientUnaryCall;
   GetModel(argument: _cnn_v1_GetModelRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_cnn_v1_Model__Output>): grpc.ClientUnaryCall;
@@ -117,6 +136,14 @@ export interface ModelsHandlers extends grpc.UntypedServiceImplementation {
    */
   DownloadModelArtifact: grpc.handleServerStreamingCall<_cnn_v1_DownloadModelArtifactRequest__Output, _cnn_v1_ArtifactChunk>;
   
+  /**
+   * Server-streaming: the model as ONNX (opset 17), in chunks, as
+   * GET /v1/models/{id}/onnx sends it. The file is checked against the engine
+   * before the first chunk (EXPORT_PARITY_FAILED when it disagrees); the first
+   * chunk carries the file name and the check's figures.
+   */
+  ExportModel: grpc.handleServerStreamingCall<_cnn_v1_ExportModelRequest__Output, _cnn_v1_ExportChunk>;
+  
   GetModel: grpc.handleUnaryCall<_cnn_v1_GetModelRequest__Output, _cnn_v1_Model>;
   
   /**
@@ -142,6 +169,7 @@ export interface ModelsHandlers extends grpc.UntypedServiceImplementation {
 export interface ModelsDefinition extends grpc.ServiceDefinition {
   DeleteModel: MethodDefinition<_cnn_v1_DeleteModelRequest, _cnn_v1_DeleteModelResponse, _cnn_v1_DeleteModelRequest__Output, _cnn_v1_DeleteModelResponse__Output>
   DownloadModelArtifact: MethodDefinition<_cnn_v1_DownloadModelArtifactRequest, _cnn_v1_ArtifactChunk, _cnn_v1_DownloadModelArtifactRequest__Output, _cnn_v1_ArtifactChunk__Output>
+  ExportModel: MethodDefinition<_cnn_v1_ExportModelRequest, _cnn_v1_ExportChunk, _cnn_v1_ExportModelRequest__Output, _cnn_v1_ExportChunk__Output>
   GetModel: MethodDefinition<_cnn_v1_GetModelRequest, _cnn_v1_Model, _cnn_v1_GetModelRequest__Output, _cnn_v1_Model__Output>
   ImportModel: MethodDefinition<_cnn_v1_ImportModelRequest, _cnn_v1_Model, _cnn_v1_ImportModelRequest__Output, _cnn_v1_Model__Output>
   ListModels: MethodDefinition<_cnn_v1_ListModelsRequest, _cnn_v1_ListModelsResponse, _cnn_v1_ListModelsRequest__Output, _cnn_v1_ListModelsResponse__Output>
