@@ -37,11 +37,12 @@ beforeAll(async () => {
 afterAll(async () => svc?.close());
 
 describe('every response matches openapi.yaml', () => {
-  it('health, readiness and the document itself', async () => {
+  it('health, readiness, metrics and the document itself', async () => {
     expect((await call('GET', '/healthz', '/healthz', { key: null })).status).toBe(200);
     expect((await call('GET', '/readyz', '/readyz', { key: null })).status).toBe(200);
     const doc = await call('GET', '/openapi.yaml', '/openapi.yaml', { key: null });
     expect(doc.body).toContain('openapi: 3.1.0');
+    expect((await call('GET', '/metrics', '/metrics', { key: null })).body).toContain('# TYPE');
   });
 
   it('architectures and the zoo, with 400 and 401', async () => {
@@ -150,6 +151,10 @@ describe('every response matches openapi.yaml', () => {
     expect((await call('GET', '/v1/models/{id}', '/v1/models/mdl_nope')).status).toBe(404);
     expect((await call('GET', '/v1/models/{id}/artifact', `/v1/models/${ids.model}/artifact`)).status).toBe(200);
     expect((await call('GET', '/v1/models/{id}/artifact', '/v1/models/mdl_nope/artifact')).status).toBe(404);
+    const onnx = await call('GET', '/v1/models/{id}/onnx', `/v1/models/${ids.model}/onnx`);
+    expect(onnx.status).toBe(200);
+    expect((await call('GET', '/v1/models/{id}/onnx', `/v1/models/${ids.model}/onnx?input=sideways`)).body.error.path).toBe('input');
+    expect((await call('GET', '/v1/models/{id}', `/v1/models/${ids.model}`)).body.exports).toBeDefined();
 
     const form = new FormData();
     form.append('image', fileBlob(testPng, 'image/png'), 'one.png');

@@ -190,6 +190,22 @@ const Model = z.object({
   metrics: EvalMetrics.optional(),
   history: z.array(EpochRecord).optional(),
   device: z.string(),
+  exports: z
+    .record(
+      z.string(),
+      z.object({
+        layout: z.string(),
+        n: z.number().int().describe('Images the file was checked on.'),
+        source: z.enum(['test', 'train', 'synthetic']),
+        maxAbsLogitDiff: z.number(),
+        top1Agreement: z.number(),
+        bytes: z.number().int(),
+        sha256: z.string(),
+        checkedAt: z.string(),
+      }),
+    )
+    .optional()
+    .describe('ONNX exports checked against the engine, by input layout.'),
 });
 
 const Prediction = z.object({
@@ -332,6 +348,14 @@ export function buildOpenApi(): Record<string, unknown> {
           summary: 'Readiness: Redis reachable and a worker seen in the last 30 s',
           security: [],
           responses: { '200': { description: 'Ready.', content: json('Readiness') }, '503': { description: 'Not ready; the body says which part is missing.', content: json('Readiness') } },
+        },
+      },
+      '/metrics': {
+        get: {
+          operationId: 'getMetrics',
+          summary: 'Prometheus metrics of the API process (and of its in-process workers); absent with CNN_METRICS=off',
+          security: [],
+          responses: { '200': { description: 'Prometheus text exposition format.', content: { 'text/plain': { schema: { type: 'string' } } } }, ...errors(['INTERNAL']) },
         },
       },
       '/openapi.yaml': {
@@ -538,6 +562,23 @@ export function buildOpenApi(): Record<string, unknown> {
           summary: 'A tar of spec.json, weights.safetensors and meta.json',
           parameters: [idParam('Model')],
           responses: { '200': { description: 'application/x-tar', content: { 'application/x-tar': { schema: { type: 'string', format: 'binary' } } } }, ...errors([...V1(), ...REDIS(), 'NOT_FOUND']) },
+        },
+      },
+      '/v1/models/{id}/onnx': {
+        get: {
+          operationId: 'exportModelOnnx',
+          summary: 'The model as an ONNX file (opset 17), checked against the engine before it is sent',
+          description:
+            'Preprocessing is inside the graph. The file is run in ONNX Runtime on up to 256 images of the model\'s dataset and compared with the engine; logits more than 1e-4 apart or any top-1 disagreement fail with EXPORT_PARITY_FAILED. The figures of the check are in the `x-cnn-parity` header and on the model record (`exports`).',
+          parameters: [idParam('Model'), { name: 'input', in: 'query', schema: { type: 'string', enum: ['nhwc', 'nchw'], default: 'nhwc' }, description: '`nhwc`: raw 0-255 pixels; `nchw`: normalized, torchvision style.' }],
+          responses: {
+            '200': {
+              description: 'The ONNX file.',
+              headers: { 'x-cnn-parity': { description: 'JSON: n, source, maxAbsLogitDiff, top1Agreement.', schema: { type: 'string' } } },
+              content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+            },
+            ...errors([...V1(), ...REDIS(), 'NOT_FOUND', 'VALIDATION_FAILED', ...ifKnown('EXPORT_UNSUPPORTED', 'EXPORT_PARITY_FAILED'), ...ENGINE_RUN]),
+          },
         },
       },
       '/v1/models/{id}/predict': {
