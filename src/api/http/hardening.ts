@@ -97,6 +97,7 @@ export function retryAfterSeconds(e: CnnError): number | undefined {
 function armIdleTimeout(req: FastifyRequest, idleMs: number): void {
   const raw = req.raw;
   const socket = raw.socket;
+  if (typeof socket?.setTimeout !== 'function') return; // an injected request has no real socket
   if (raw.complete) {
     socket.setTimeout(0);
     return;
