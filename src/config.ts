@@ -32,6 +32,8 @@ export const CONFIG_DOCS = {
   CNN_AUTH_FAILURES_PER_MINUTE: [int(1), '30', 'Failed authentications one client address may make per minute; beyond it the API answers 429 RATE_LIMITED (counted in Redis, so across API replicas).'],
   CNN_TENANT_REQUESTS_PER_MINUTE: [int(1), '1200', 'Requests one tenant may make per minute to /v1 (429 RATE_LIMITED beyond it; counted in Redis).'],
   CNN_HTTP_IDLE_TIMEOUT_MS: [int(1000), '20000', 'A connection that sends nothing for this long while its request is incomplete (or sits idle between requests) is closed. A request that has been fully received is not timed (training progress streams, long ingests).'],
+  CNN_METRICS: [z.enum(['on', 'off']), 'on', 'Prometheus metrics: `GET /metrics` on the API port (no key needed) and a worker\'s CNN_WORKER_METRICS_PORT; off serves neither.'],
+  CNN_WORKER_METRICS_PORT: [int(0).max(65535).optional(), undefined, 'Port on HOST where `npm run worker` serves its own `/metrics`. Unset: none (`npm start`\'s in-process workers report through the API\'s /metrics).'],
   CNN_LOG_LEVEL: [z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info', 'Log level (pino).'],
   CNN_MALLOC_TUNING: [z.enum(['0', '1']).optional(), undefined, "Read by the native addon: 0 keeps glibc's malloc thresholds; by default they are raised so training steps reuse memory instead of faulting pages in."],
   CNN_NATIVE_ADDON: [z.string().min(1).optional(), undefined, 'Path of the built addon, when it is not native/build/Release/cnn_native.node.'],
@@ -67,6 +69,8 @@ export interface Config {
     tenantRequestsPerMinute: number;
     idleTimeoutMs: number;
   };
+  metrics: boolean;
+  workerMetricsPort: number | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -131,6 +135,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tenantRequestsPerMinute: v.CNN_TENANT_REQUESTS_PER_MINUTE as number,
       idleTimeoutMs: v.CNN_HTTP_IDLE_TIMEOUT_MS as number,
     },
+    metrics: v.CNN_METRICS === 'on',
+    workerMetricsPort: v.CNN_WORKER_METRICS_PORT as number | undefined,
     logLevel: v.CNN_LOG_LEVEL as Config['logLevel'],
   };
 }

@@ -11,6 +11,7 @@ import { setEngineThreads } from './engine/index.js';
 import type { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { loadConfig, type Config } from './config.js';
+import { enableMetrics, setQueueCounts } from './metrics/index.js';
 import { processors } from './jobs/processors.js';
 import { startWorker, type RunningWorker } from './jobs/runner.js';
 import { createContext, type ServiceContext } from './service/context.js';
@@ -74,6 +75,11 @@ export async function createRuntime(
   // The fail-fast connection refuses commands until it is connected, so wait for it once here.
   await untilReady(redis, log, 'main');
   const ctx = await createContext(config, redis, log);
+  if (config.metrics) {
+    enableMetrics();
+    // Queue depths are read at scrape time by the process that serves the API.
+    if ((opts.redisRole ?? 'api') === 'api') setQueueCounts(() => ctx.queue.getJobCounts('waiting', 'active', 'delayed', 'failed'));
+  }
   const rt: Runtime = {
     config,
     log,
@@ -115,7 +121,7 @@ export async function startWorkers(rt: Runtime, count: number): Promise<RunningW
     const connection = duplicateRedis(rt.ctx.redis, 'worker', rt.log, `worker-${i}`);
     const subscriber = duplicateRedis(rt.ctx.redis, 'worker', rt.log, `worker-${i}-cancel`);
     const store = await createStoreContext(rt.config, connection, rt.log);
-    workers.push(await startWorker(store, processors, { connection, subscriber }));
+    workers.push(await startWorker(store, processors, { connection, subscriber, slot: i }));
   }
   return workers;
 }
@@ -127,7 +133,7 @@ export const SHUTDOWN_DEADLINE_MS = 15_000;
  * SIGINT/SIGTERM once: graceful stop; twice: exit now. A stop still running after
  * SHUTDOWN_DEADLINE_MS exits with 1 (an embedded redis-server is killed with the process).
  */
-export function onShutdown(log: Logger, stop: () => Promise<void>): void {
+export function onShutdown(log: Logger, stop: () => Promise<void>, deadlineMs = SHUTDOWN_DEADLINE_MS): void {
   let stopping = false;
   let stoppingSince = 0;
   const handler = (signal: string) => {
@@ -141,9 +147,9 @@ export function onShutdown(log: Logger, stop: () => Promise<void>): void {
     stoppingSince = Date.now();
     log.info({ signal }, 'shutting down');
     setTimeout(() => {
-      log.error({ deadlineMs: SHUTDOWN_DEADLINE_MS }, 'shutdown took too long: exiting now');
+      log.error({ deadlineMs }, 'shutdown took too long: exiting now');
       process.exit(1);
-    }, SHUTDOWN_DEADLINE_MS).unref();
+    }, deadlineMs).unref();
     stop().then(
       () => process.exit(0),
       (err: unknown) => {

@@ -39,7 +39,8 @@ const cpu = parse(read('docker-compose.cpu.yml'), { merge: true }) as Compose;
 const dockerfile = read('Dockerfile');
 
 const ALLOWED_ENV = new Set([...Object.keys(CONFIG_DOCS), 'CUDA_VISIBLE_DEVICES', 'NODE_ENV']);
-const appServices = (c: Compose) => Object.entries(c.services).filter(([name]) => name !== 'redis');
+// redis and the optional prometheus (profile `metrics`) are not cnn-trainer images.
+const appServices = (c: Compose) => Object.entries(c.services).filter(([name]) => name !== 'redis' && name !== 'prometheus');
 const workers = Object.entries(compose.services).filter(([, s]) => s.command?.[0] === 'worker');
 
 /** `${VAR:-default}` as compose would expand it with VAR unset. */
@@ -48,6 +49,20 @@ function interpolate(v: string): string {
 }
 
 describe('docker-compose.yml', () => {
+  it('offers a Prometheus behind the metrics profile that scrapes the api and each worker', () => {
+    const p = compose.services.prometheus!;
+    expect(p.profiles).toEqual(['metrics']);
+    expect(p.volumes).toContain('./docker/prometheus.yml:/etc/prometheus/prometheus.yml:ro');
+    const scrape = read('docker/prometheus.yml');
+    expect(scrape).toContain('api:8080');
+    for (const [name, s] of workers) {
+      expect(s.environment?.CNN_WORKER_METRICS_PORT, name).toBe('9464');
+      expect(s.environment?.HOST, name).toBe('0.0.0.0');
+      expect(scrape, name).toContain(`${name}:9464`);
+    }
+    expect(compose.services.api!.environment?.HOST).toBe('0.0.0.0');
+  });
+
   it('has redis, the api and one worker per GPU, sharing a data volume', () => {
     expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['redis', 'api', 'worker-gpu0', 'worker-gpu1']));
     expect(Object.keys(compose.volumes ?? {})).toEqual(expect.arrayContaining(['data', 'redis']));

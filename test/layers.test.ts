@@ -54,6 +54,7 @@ const RULES: Rule[] = [
     forbids: (_, l) => l !== 'export' && l !== 'architecture' && l !== 'shared',
   },
   { says: 'files imports nothing of the project', applies: (_, l) => l === 'files', forbids: (_, l) => l !== 'files' },
+  { says: 'metrics imports nothing of the project', applies: (_, l) => l === 'metrics', forbids: (_, l) => l !== 'metrics' },
   { says: 'shared helpers import nothing of the layers', applies: (_, l) => l === 'shared', forbids: (_, l) => l !== 'shared' },
   { says: 'the REST adapter imports neither the engine nor the gRPC adapter', applies: (_, l) => l === 'api/http', forbids: (_, l) => l === 'engine' || l === 'api/grpc' },
   { says: 'the gRPC adapter imports neither the engine nor the REST adapter', applies: (_, l) => l === 'api/grpc', forbids: (_, l) => l === 'engine' || l === 'api/http' },

@@ -22,6 +22,7 @@ import { newId } from '../store/blobs.js';
 import type { StoreContext } from '../store/context.js';
 import { cancelChannel, parseStopMessage } from '../store/jobs.js';
 import { isRedisUnavailable } from '../store/redis-connection.js';
+import { jobDuration, jobsTotal, trainEpoch, trainImagesPerSecond, trainLoss, workerDevice } from '../metrics/index.js';
 import { heartbeat, WORKER_HEARTBEAT_MS } from '../store/workers.js';
 import { MAX_STALLED_COUNT, QUEUE_NAME, type QueuedJobData } from './queue.js';
 import type { JobProgress, JobRecord } from '../store/job-schemas.js';
@@ -74,6 +75,17 @@ async function recordOf(ctx: StoreContext, jobId: string): Promise<JobRecord | u
   }
 }
 
+function recordProgress(slot: string, p: Omit<JobProgress, 'updatedAt'>): void {
+  if (p.epoch !== undefined) trainEpoch.set({ worker: slot }, p.epoch);
+  if (p.loss !== undefined && Number.isFinite(p.loss)) trainLoss.set({ worker: slot }, p.loss);
+  if (p.imagesPerSec !== undefined) trainImagesPerSecond.set({ worker: slot }, p.imagesPerSec);
+}
+
+function recordFinal(type: JobRecord['type'], state: 'completed' | 'failed' | 'cancelled', startedAt: string | undefined): void {
+  jobsTotal.inc({ type, state });
+  if (startedAt) jobDuration.observe({ type }, Math.max(0, (Date.now() - Date.parse(startedAt)) / 1000));
+}
+
 export interface RunningWorker {
   id: string;
   close(): Promise<void>;
@@ -84,9 +96,10 @@ export interface RunningWorker {
 export async function startWorker(
   ctx: StoreContext,
   processors: Record<JobRecord['type'], Processor>,
-  opts: { connection: Redis; subscriber: Redis },
+  opts: { connection: Redis; subscriber: Redis; /** This worker's slot in its process, the `worker` label of its metrics. */ slot?: number },
 ): Promise<RunningWorker> {
   const id = newId('wrk');
+  const slot = String(opts.slot ?? 0);
   const log = ctx.log.child({ component: 'worker', worker: id });
   let current: { jobId: string; stop: JobRun['stop']; finishEarly: JobRun['finishEarly']; stopCallbacks: ((r: StopReason) => void)[] } | undefined;
 
@@ -129,6 +142,7 @@ export async function startWorker(
       finishEarly: { requested: started.job.stopRequested === true },
       onStop: (cb) => current?.stopCallbacks.push(cb),
       progress: async (p, extra) => {
+        recordProgress(slot, p);
         await ctx.jobs.transition(jobId, ['running'], { ...extra, progress: { ...p, updatedAt: new Date().toISOString() } }, { kind: 'progress' });
       },
       device: ctx.config.device,
@@ -142,11 +156,13 @@ export async function startWorker(
       const result = await processors[rec.type](run);
       await ctx.jobs.transition(jobId, ['running'], { state: 'completed', result, finishedAt: new Date().toISOString(), progress: { stage: 'done', fraction: 1, updatedAt: new Date().toISOString() } });
       jlog.info('job completed');
+      recordFinal(rec.type, 'completed', started.job.startedAt);
       return { state: 'completed' };
     } catch (err) {
       if (err instanceof Cancelled || (run.stop.reason === 'cancel' && isCnnError(err) && err.code === 'ENGINE_CANCELLED')) {
         await ctx.jobs.transition(jobId, ['running'], { state: 'cancelled', finishedAt: new Date().toISOString() });
         jlog.info('job cancelled');
+        recordFinal(rec.type, 'cancelled', started.job.startedAt);
         return { state: 'cancelled' };
       }
       if (err instanceof HandBack && token) {
@@ -163,6 +179,7 @@ export async function startWorker(
         error: { code: e.code, message: e.message, ...(e.path ? { path: e.path } : {}) },
         finishedAt: new Date().toISOString(),
       });
+      recordFinal(rec.type, 'failed', started.job.startedAt);
       throw new UnrecoverableError(`${e.code}: ${e.message}`);
     } finally {
       current = undefined;
@@ -185,6 +202,12 @@ export async function startWorker(
   const beat = async () => heartbeat(ctx, info).catch((err: unknown) => log.warn({ err }, 'heartbeat failed'));
   await beat();
   const timer = setInterval(beat, WORKER_HEARTBEAT_MS);
+  workerDevice.inc({ device: ctx.config.device });
+  let counted = true;
+  const uncount = () => {
+    if (counted) workerDevice.dec({ device: ctx.config.device });
+    counted = false;
+  };
   timer.unref();
   log.info({ device: ctx.config.device, lockDurationMs: ctx.config.lockDurationMs }, 'worker ready');
 
@@ -192,12 +215,14 @@ export async function startWorker(
     id,
     async close() {
       clearInterval(timer);
+      uncount();
       await worker.close();
       opts.subscriber.disconnect();
       opts.connection.disconnect();
     },
     async shutdown() {
       clearInterval(timer);
+      uncount();
       requestStop('shutdown');
       await worker.close();
       opts.subscriber.disconnect();

@@ -11,6 +11,7 @@ import { queueUnavailable } from '../../store/redis-connection.js';
 import { architectureRoutes } from './routes/architectures.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { registerHardening, retryAfterSeconds, timeoutOptions } from './hardening.js';
+import { registerMetrics } from './metrics.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { modelRoutes } from './routes/models.js';
@@ -72,6 +73,7 @@ export async function buildHttpApp(ctx: ServiceContext): Promise<FastifyInstance
     void reply.status(404).send(new CnnError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`).toJSON());
   });
 
+  if (ctx.config.metrics) registerMetrics(app);
   await app.register(healthRoutes(ctx));
   await app.register(architectureRoutes(ctx), { prefix: '/v1' });
   await app.register(datasetRoutes(ctx), { prefix: '/v1' });
