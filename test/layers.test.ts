@@ -53,6 +53,11 @@ const RULES: Rule[] = [
     applies: (_, l) => l === 'export',
     forbids: (_, l) => l !== 'export' && l !== 'architecture' && l !== 'shared',
   },
+  {
+    says: 'weights parses checkpoint files only: it imports the shared helpers and nothing else',
+    applies: (_, l) => l === 'weights',
+    forbids: (_, l) => l !== 'weights' && l !== 'shared',
+  },
   { says: 'files imports nothing of the project', applies: (_, l) => l === 'files', forbids: (_, l) => l !== 'files' },
   { says: 'metrics imports nothing of the project', applies: (_, l) => l === 'metrics', forbids: (_, l) => l !== 'metrics' },
   { says: 'shared helpers import nothing of the layers', applies: (_, l) => l === 'shared', forbids: (_, l) => l !== 'shared' },

@@ -1,14 +1,17 @@
 /**
- * Importing published weights: a safetensors file plus a zoo name or a spec
+ * Importing published weights: a safetensors file or a torch.save zip
+ * checkpoint (converted by src/weights) plus a zoo name or a spec
  * becomes a model like any trained one, ready to evaluate, predict or
  * fine-tune. The weights must fit exactly; missing, unexpected and mis-shaped
  * tensors are listed by name.
  */
+import { rm } from 'node:fs/promises';
 import { z } from 'zod';
 import { CnnError, isCnnError } from '../errors.js';
 import { createEngineModel } from '../engine/index.js';
 import { compileNested, compileSpec } from '../architecture/index.js';
 import { newId } from '../store/blobs.js';
+import { sniffWeights, torchZipToSafetensors } from '../weights/torch-zip.js';
 import { saveModelArtifact, type ModelRecord, type Preprocessing } from '../store/models.js';
 import type { ServiceContext } from './context.js';
 import { parseOrThrow } from './validate.js';
@@ -51,10 +54,11 @@ export async function importModel(ctx: ServiceContext, tenant: string, input: { 
   if (mean.length !== c || std.length !== c) throw new CnnError('VALIDATION_FAILED', `mean and std need ${c} values, one per channel`, req.mean?.length !== c ? 'mean' : 'std');
   const preprocessing: Preprocessing = { inputShape: [h, w, c], resize: req.resize, scale: 1 / 255, mean, std };
 
+  const weightsPath = await asSafetensors(input.weightsPath);
   const model = await createEngineModel(compiled.graph, { device: 'cpu', seed: 0 });
   try {
     try {
-      await model.loadWeights(input.weightsPath, { strict: true });
+      await model.loadWeights(weightsPath, { strict: true });
     } catch (e) {
       // A bad upload is the client's input: say what is wrong without the server's file path.
       if (isCnnError(e) && e.code === 'ENGINE_IO_ERROR') {
@@ -76,7 +80,25 @@ export async function importModel(ctx: ServiceContext, tenant: string, input: { 
     });
   } finally {
     model.dispose();
+    if (weightsPath !== input.weightsPath) await rm(weightsPath, { force: true });
   }
+}
+
+/** The upload as a safetensors file: a torch.save zip checkpoint is converted beside it; a legacy one is refused. */
+async function asSafetensors(path: string): Promise<string> {
+  const format = await sniffWeights(path);
+  if (format === 'torch-legacy') {
+    throw new CnnError('WEIGHTS_LEGACY_FORMAT', 'this is a pre-1.6 torch.save file; load it in PyTorch and save it again (torch.save writes the zip format since 1.6)', 'weights');
+  }
+  if (format !== 'torch-zip') return path;
+  const out = `${path}.converted.safetensors`;
+  try {
+    await torchZipToSafetensors(path, out);
+  } catch (e) {
+    await rm(out, { force: true });
+    throw e;
+  }
+  return out;
 }
 
 /** Multipart text fields → the request object: JSON where a field holds structure, numbers as numbers. */

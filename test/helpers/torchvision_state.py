@@ -19,6 +19,7 @@ left uninitialised there, which makes VGG-size models fast to build.
   DIR/weights.safetensors  the state_dict with random weights, batch-norm
                            statistics and affine parameters (float32; the
                            num_batches_tracked counters int64)
+  DIR/weights.pth          the same state_dict as torch.save writes it
   DIR/io.safetensors       "input" [2, C, H, W] float32 (NCHW, fixed by the
                            seed) and "logits" [2, K] float32: the model's
                            output on it in eval mode
@@ -247,6 +248,8 @@ def save(model, name, num_classes, shape, out_dir, seed):
     meta = {"model": name, "numClasses": num_classes, "inputShape": json.dumps(list(shape)), "seed": seed}
     write_safetensors(os.path.join(out_dir, "weights.safetensors"), model.state_dict(), meta)
     write_safetensors(os.path.join(out_dir, "io.safetensors"), {"input": x, "logits": logits}, {**meta, "layout": "NCHW"})
+    # The same weights as torch.save writes them (zip format), as published checkpoints are.
+    torch.save(model.state_dict(), os.path.join(out_dir, "weights.pth"))
 
 
 def parse_input(text):
