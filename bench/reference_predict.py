@@ -29,7 +29,7 @@ def main():
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    model = build(args.model, 10, args.channels).eval()
+    model = build(args.model, 10, args.channels, args.input).eval()
     images = torch.randint(0, 256, (args.batch, args.input, args.input, args.channels), dtype=torch.uint8)
 
     def run(x):

@@ -60,16 +60,17 @@ def design_guide_cnn():
     )
 
 
-def build(name, num_classes, channels):
+def build(name, num_classes, channels, size=28):
     if name == 'mnist-cnn':
         return mnist_cnn()
     if name == 'design-guide-cnn':
         return design_guide_cnn()
-    import torchvision
-    model = getattr(torchvision.models, name)(num_classes=num_classes)
-    if name.startswith('resnet') and channels != 3:
-        model.conv1 = nn.Conv2d(channels, 64, 7, 2, 3, bias=False)
-    return model
+    # Zoo models exactly as the engine's zoo builds them (small inputs get stride-1 stems), from the
+    # builder the zoo parity tests check against.
+    import sys
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'helpers'))
+    from torchvision_state import build as build_zoo
+    return build_zoo(name, num_classes, (size, size, channels))
 
 
 def main():
@@ -99,7 +100,7 @@ def main():
         images = images.repeat(1, args.channels, 1, 1).contiguous()
     dev = torch.device('cuda' if args.device in ('cuda', 'auto') and torch.cuda.is_available() else 'cpu')
     images, labels = images.to(dev), labels.to(dev)
-    model = build(args.model, 10, args.channels).to(dev)
+    model = build(args.model, 10, args.channels, args.input).to(dev)
     if dev.type == 'cuda':
         torch.backends.cudnn.benchmark = True
     fmt = torch.channels_last if args.channels_last else torch.contiguous_format
