@@ -286,7 +286,10 @@ at::Tensor activate(const at::Tensor& x, Activation a, double alpha, bool inPlac
   switch (a) {
     case Activation::Linear: return x;
     case Activation::Relu: return inPlace ? x.relu_() : at::relu(x);
-    case Activation::Relu6: return at::hardtanh(x, 0, 6);
+    case Activation::Relu6:
+      // libtorch 1.13 has no bf16 CPU kernel for hardtanh's backward: under bf16 autocast it runs in fp32.
+      if (x.scalar_type() == at::kBFloat16 && x.device().is_cpu()) return at::hardtanh(x.to(at::kFloat), 0, 6).to(at::kBFloat16);
+      return at::hardtanh(x, 0, 6);
     case Activation::Sigmoid: return at::sigmoid(x);
     case Activation::Tanh: return at::tanh(x);
     case Activation::Softmax: return at::softmax(x, 1);
@@ -347,7 +350,7 @@ at::Tensor dropPath(const Layer& l, const at::Tensor& x) {
 at::Tensor runLayer(Layer& l, const std::vector<at::Tensor>& in, bool training) {
   const at::Tensor& x = in[0];
   switch (l.type) {
-    case LayerType::Conv2d: return activate(conv(l, x), l.activation, l.alpha, true);
+    case LayerType::Conv2d: return l.reluAfterPool ? conv(l, x) : activate(conv(l, x), l.activation, l.alpha, true);
     case LayerType::Dense: return activate(at::linear(x, l.weight, l.bias), l.activation, l.alpha, true);
     case LayerType::BatchNorm: {
       // A frozen layer keeps its statistics: it normalizes like at inference.
@@ -358,9 +361,9 @@ at::Tensor runLayer(Layer& l, const std::vector<at::Tensor>& in, bool training) 
         c10::NoGradGuard noGrad;
         l.numBatchesTracked.add_(1);
       }
-      return activate(y, l.activation, l.alpha, true);
+      return l.reluAfterPool ? y : activate(y, l.activation, l.alpha, true);
     }
-    case LayerType::MaxPool2d: return maxPool(l, x);
+    case LayerType::MaxPool2d: return l.poolAppliesRelu ? maxPool(l, x).relu_() : maxPool(l, x);
     case LayerType::AvgPool2d: return avgPool(l, x);
     case LayerType::GlobalAvgPool2d: return x.mean({2, 3});
     case LayerType::GlobalMaxPool2d: return x.amax({2, 3});
@@ -379,6 +382,25 @@ at::Tensor runLayer(Layer& l, const std::vector<at::Tensor>& in, bool training) 
     case LayerType::Multiply: return in[0] * in[1];
   }
   return x;
+}
+
+/** Marks each relu conv or batch norm read only by a max pool (see Layer::reluAfterPool). */
+void deferReluToPools(Graph& graph) {
+  std::vector<int> readers(graph.layers.size(), 0);
+  for (const Layer& l : graph.layers) {
+    for (int j : l.inputs) {
+      if (j >= 0) readers[static_cast<size_t>(j)]++;
+    }
+  }
+  for (Layer& pool : graph.layers) {
+    if (pool.type != LayerType::MaxPool2d || pool.inputs.size() != 1 || pool.inputs[0] < 0) continue;
+    size_t j = static_cast<size_t>(pool.inputs[0]);
+    Layer& producer = graph.layers[j];
+    bool fused = producer.type == LayerType::Conv2d || producer.type == LayerType::BatchNorm;
+    if (!fused || producer.activation != Activation::Relu || readers[j] != 1 || static_cast<int>(j) == graph.output) continue;
+    producer.reluAfterPool = true;
+    pool.poolAppliesRelu = true;
+  }
 }
 
 using LayerObserver = std::function<void(size_t, const at::Tensor&)>;
@@ -444,6 +466,7 @@ Graph parseGraph(const std::string& jsonText) {
     if (l.type == LayerType::BatchNorm && l.trainable) graph.hasTrainableBatchNorm = true;
   }
   graph.lastUse[static_cast<size_t>(graph.output)] = std::numeric_limits<int>::max();
+  deferReluToPools(graph);
   return graph;
 }
 

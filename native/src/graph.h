@@ -68,6 +68,10 @@ struct Layer {
   // layers with an activation
   Activation activation = Activation::Linear;
   double alpha = 0;
+  // relu(maxPool(x)) == maxPool(relu(x)), with the same gradients: a relu whose only reader is a
+  // max pool runs after the pool, on a quarter of the values (set by parseGraph).
+  bool reluAfterPool = false;  // on the producer: its relu is left to the pool
+  bool poolAppliesRelu = false;  // on the max pool
 
   std::vector<NamedTensor> tensors;  // parameters first, then buffers (GRAPH.md order)
   at::Tensor weight, bias, runningMean, runningVar, numBatchesTracked;  // aliases into `tensors`
