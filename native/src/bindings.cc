@@ -261,6 +261,7 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
                            InstanceMethod<&ModelWrap::tensors>("tensors"),
                            InstanceMethod<&ModelWrap::configureOptimizer>("configureOptimizer"),
                            InstanceMethod<&ModelWrap::setLearningRate>("setLearningRate"),
+                           InstanceMethod<&ModelWrap::setPrecision>("setPrecision"),
                            InstanceMethod<&ModelWrap::trainEpoch>("trainEpoch"),
                            InstanceMethod<&ModelWrap::evaluate>("evaluate"),
                            InstanceMethod<&ModelWrap::predict>("predict"),
@@ -308,6 +309,17 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
 
   Napi::Value getPrecision(const Napi::CallbackInfo& info) {
     return guard(info.Env(), [&] { return Napi::String::New(info.Env(), live()->precision == Precision::Bf16 ? "bf16" : "fp32"); });
+  }
+  // After training in bf16, the final evaluation and the served model run in fp32: the weights are fp32 throughout.
+  Napi::Value setPrecision(const Napi::CallbackInfo& info) {
+    return guard(info.Env(), [&] {
+      if (info.Length() != 1 || !info[0].IsString()) badArgument("setPrecision takes 'fp32' or 'bf16'");
+      std::string p = info[0].As<Napi::String>().Utf8Value();
+      if (p != "fp32" && p != "bf16") badArgument("precision must be 'fp32' or 'bf16'");
+      Model& m = idle();
+      m.precision = p == "bf16" ? Precision::Bf16 : Precision::Fp32;
+      return info.Env().Undefined();
+    });
   }
   Napi::Value getChannelsLast(const Napi::CallbackInfo& info) {
     return guard(info.Env(), [&] { return Napi::Boolean::New(info.Env(), live()->graph.memoryFormat == at::MemoryFormat::ChannelsLast); });

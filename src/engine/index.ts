@@ -324,6 +324,11 @@ export class EngineModel {
     sync(() => this.native.setLearningRate(lr));
   }
 
+  /** Switches the autocast of later calls (a bf16-trained model evaluates and serves in fp32; its weights are fp32 throughout). */
+  setPrecision(precision: EnginePrecision): void {
+    sync(() => this.native.setPrecision(precision));
+  }
+
   /** One pass over the dataset (or `indices`); rejects with ENGINE_CANCELLED after cancel(). */
   trainEpoch(data: EngineDataset, options: TrainEpochOptions = {}, onProgress?: (p: TrainProgress) => void): Promise<EpochResult> {
     return later(() => this.native.trainEpoch(handleOf(data), { ...options }, onProgress));

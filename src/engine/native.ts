@@ -24,6 +24,7 @@ export interface NativeModel {
   tensors(): TensorInfo[];
   configureOptimizer(options: Record<string, unknown>): void;
   setLearningRate(lr: number): void;
+  setPrecision(precision: 'fp32' | 'bf16'): void;
   trainEpoch(dataset: NativeDataset, options: Record<string, unknown>, onProgress?: (p: TrainProgress) => void): Promise<EpochResult>;
   evaluate(dataset: NativeDataset, options: Record<string, unknown>): Promise<EvaluateResult>;
   predict(images: Uint8Array, options: ImageShape & Record<string, unknown>): Promise<Float32Array>;

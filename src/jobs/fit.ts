@@ -10,10 +10,11 @@ import { performance } from 'node:perf_hooks';
 import { isCnnError } from '../errors.js';
 import { createEngineModel, type EngineDataset, type EngineModel, type NormalizedGraph } from '../engine/index.js';
 import type { DatasetRecord } from '../store/datasets.js';
-import { saveModelArtifact, type ParamCounts, type Preprocessing } from '../store/models.js';
+import { saveModelArtifact, type ParamCounts, type ParityCheck, type Preprocessing } from '../store/models.js';
 import { Checkpoints, type CheckpointState } from './checkpoint.js';
 import { evaluateMetrics, type SplitIndices, type TrainingData } from './common.js';
 import { afterEpoch, initialPlateau, lrForEpoch } from './lr-schedule.js';
+import { checkParity } from './parity.js';
 import { Cancelled, HandBack, type JobRun } from './runner.js';
 import type { EpochRecord, EvalMetrics, TrainingOptions } from '../store/job-schemas.js';
 
@@ -333,11 +334,15 @@ export class Fitter {
     const o = this.opts;
     await this.run.progress({ stage: 'evaluating', epoch: fit.state.epochsDone, fraction: 0.99 });
     const tEval = performance.now();
+    // Trained in bf16 or not, the reported metrics are what the fp32 weights compute: what predict and an export serve.
+    const trainedPrecision = fit.model.precision;
+    fit.model.setPrecision('fp32');
     const evalSplit = this.splits.test.length > 0 ? 'test' : this.splits.validation.length > 0 ? 'validation' : 'train';
     const idx = evalSplit === 'test' ? this.splits.test : evalSplit === 'validation' ? this.splits.validation : this.splits.train;
     const metrics: EvalMetrics = await evaluateMetrics(fit.model, this.engineData!, idx, m.classes, m.preprocessing, Math.max(o.batchSize, 256));
     const evalSeconds = (performance.now() - tEval) / 1000;
     const params = paramReport(fit.model);
+    let parity: ParityCheck | undefined;
     const modelRec = await saveModelArtifact(ctx, fit.model, {
       jobId: job.id,
       source: m.baseModelId ? 'finetune' : 'train',
@@ -349,6 +354,18 @@ export class Fitter {
       params,
       metrics,
       history: fit.state.history,
+    }, async (dir) => {
+      parity = await checkParity(dir, {
+        trained: fit.model,
+        scored: metrics,
+        split: evalSplit,
+        indices: idx,
+        data: this.data,
+        numClasses: this.numClasses,
+        preprocessing: m.preprocessing,
+        batchSize: Math.max(o.batchSize, 256),
+      });
+      return { parity };
     });
     await this.checkpoints.remove();
     const round = (s: number) => Math.round(s * 1000) / 1000;
@@ -356,10 +373,12 @@ export class Fitter {
       modelId: modelRec.id,
       metrics,
       evaluatedOn: evalSplit,
+      parity,
       params,
       stages: fit.stages,
       device: fit.model.device,
-      precision: fit.model.precision,
+      precision: trainedPrecision,
+      evaluationPrecision: 'fp32',
       channelsLast: fit.model.channelsLast,
       epochsRun: fit.state.epochsDone,
       ...(m.baseModelId ? { baseModelId: m.baseModelId } : {}),

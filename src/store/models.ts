@@ -53,6 +53,8 @@ export interface ModelRecord extends OwnedRecord {
   metrics?: EvalMetrics;
   history?: EpochRecord[];
   device: string;
+  /** The train/serve parity check it passed when its job wrote it. */
+  parity?: ParityCheck;
   /** ONNX exports checked against the engine, by input layout. */
   exports?: Record<string, ExportCheck>;
 }
@@ -90,7 +92,17 @@ export interface ArtifactInput {
 }
 
 /** Writes spec.json, weights.safetensors and meta.json as one directory (built beside, then renamed) and records the model. */
-export async function saveModelArtifact(ctx: StoreContext, model: WeightsSource, m: ArtifactInput): Promise<ModelRecord> {
+/**
+ * `verify` runs on the written directory before the record exists: a model
+ * that fails it (it throws) is removed and never listed. What it returns is
+ * kept on the record.
+ */
+export async function saveModelArtifact(
+  ctx: StoreContext,
+  model: WeightsSource,
+  m: ArtifactInput,
+  verify?: (dir: string) => Promise<Partial<Pick<ModelRecord, 'parity'>>>,
+): Promise<ModelRecord> {
   const id = m.id ?? modelIdFor(m.jobId!);
   const record: ModelRecord = {
     id,
@@ -117,8 +129,28 @@ export async function saveModelArtifact(ctx: StoreContext, model: WeightsSource,
   await rm(dir, { recursive: true, force: true });
   await rename(tmp, dir);
   await fsyncDir(ctx.blobs.dataDir);
+  if (verify) {
+    try {
+      Object.assign(record, await verify(dir));
+    } catch (e) {
+      await rm(dir, { recursive: true, force: true });
+      throw e;
+    }
+  }
   await ctx.catalog.create('model', record);
   return record;
+}
+
+/** A trained model reloaded from its artifact, as predict loads it, and re-scored on the split it reported. */
+export interface ParityCheck {
+  split: string;
+  n: number;
+  accuracyTrained: number;
+  accuracyReloaded: number;
+  lossTrained: number;
+  lossReloaded: number;
+  /** Largest |logit difference| between the trained and the reloaded model on up to 256 of those images. */
+  maxLogitDiff: number;
 }
 
 /** What an export's check against the engine measured, kept with the model. */

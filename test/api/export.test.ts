@@ -18,6 +18,7 @@ const MNIST_CNN = JSON.parse(readFileSync('examples/mnist-cnn.json', 'utf8')) as
 let svc: TestService;
 let modelId: string;
 let test: IdxPairFiles;
+let trainResult: Record<string, any>;
 
 beforeAll(async () => {
   svc = await startTestService({ grpc: true });
@@ -38,6 +39,7 @@ beforeAll(async () => {
   const job = await waitForJob(svc, ((await res.json()) as { id: string }).id);
   expect(job.state, JSON.stringify(job.error)).toBe('completed');
   modelId = job.result.modelId as string;
+  trainResult = job.result;
 }, 240_000);
 
 afterAll(async () => {
@@ -114,7 +116,7 @@ describe('cnn export', () => {
   const run = async (argv: string[]) => {
     let out = '';
     let err = '';
-    const code = await main(argv, { stdout: (t) => (out += t), stderr: (t) => (err += t) });
+    const code = await main(argv, { stdout: (t) => (out += t), stderr: (t) => (err += t), isTTY: false });
     return { code, out, err };
   };
 
@@ -158,4 +160,33 @@ describe('gRPC ExportModel', () => {
       c.close();
     }
   });
+});
+
+describe('train/serve parity', () => {
+  it('re-scores the reloaded artifact on the reported split, and predict agrees with it on every test image', async () => {
+    expect(trainResult.evaluatedOn).toBe('test');
+    expect(trainResult.parity).toMatchObject({ split: 'test', n: 300, maxLogitDiff: 0 });
+    expect(trainResult.parity.accuracyReloaded).toBe(trainResult.parity.accuracyTrained);
+    expect(trainResult.parity.accuracyTrained).toBe(trainResult.metrics.accuracy);
+    const model = (await (await svc.call(`/v1/models/${modelId}`)).json()) as { parity: unknown };
+    expect(model.parity).toEqual(trainResult.parity);
+
+    // Predict every test image through the endpoint; its top-1 choices rebuild the reported confusion matrix exactly.
+    const matrix = Array.from({ length: 10 }, () => new Array<number>(10).fill(0));
+    const perRequest = 32;
+    for (let from = 0; from < 300; from += perRequest) {
+      const form = new FormData();
+      const n = Math.min(perRequest, 300 - from);
+      for (let i = from; i < from + n; i++) {
+        const png = await sharp(Buffer.from(test.subset.images.subarray(i * 784, (i + 1) * 784)), { raw: { width: 28, height: 28, channels: 1 } }).png().toBuffer();
+        form.append('image', fileBlob(png, 'image/png'), `t${i}.png`);
+      }
+      form.set('topK', '1');
+      const res = await svc.call(`/v1/models/${modelId}/predict`, { method: 'POST', body: form });
+      const body = (await res.json()) as { predictions: { top: { classIndex: number }[] }[] };
+      expect(res.status, JSON.stringify(body)).toBe(200);
+      body.predictions.forEach((p, k) => matrix[test.subset.labels[from + k]!]![p.top[0]!.classIndex]!++);
+    }
+    expect(matrix).toEqual(trainResult.metrics.confusionMatrix.matrix);
+  }, 120_000);
 });

@@ -85,6 +85,18 @@ const JobProgress = z.object({
   updatedAt: z.string(),
 });
 
+const ParityCheck = z
+  .object({
+    split: z.string(),
+    n: z.number().int(),
+    accuracyTrained: z.number(),
+    accuracyReloaded: z.number(),
+    lossTrained: z.number(),
+    lossReloaded: z.number(),
+    maxLogitDiff: z.number().describe('Largest |logit difference| between the trained and the reloaded model on up to 256 images of the split.'),
+  })
+  .describe('Train/serve parity: the artifact reloaded from disk as predict loads it and re-scored on the split the job reports; accuracy equal and loss within 1e-6 relative, or the job fails with PARITY_MISMATCH.');
+
 const JobResult = z
   .object({
     modelId: z.string().optional(),
@@ -92,8 +104,10 @@ const JobResult = z
     evaluatedOn: z.enum(['test', 'validation', 'train', 'all']).optional(),
     params: ParamCounts.optional(),
     device: z.string().optional(),
-    precision: z.string().optional(),
+    precision: z.string().optional().describe('The precision training ran in (`fp32` or `bf16`).'),
+    evaluationPrecision: z.literal('fp32').optional().describe('The final evaluation, the parity check and predict run in fp32 whatever the training precision.'),
     channelsLast: z.boolean().optional(),
+    parity: ParityCheck.optional(),
     epochsRun: z.number().int().optional().describe('Epochs trained, counting those before a resume.'),
     stoppedEarly: z.boolean().optional().describe('Training ended before its last epoch: a stop request, the time budget or early stopping.'),
     stopReason: z
@@ -190,6 +204,7 @@ const Model = z.object({
   metrics: EvalMetrics.optional(),
   history: z.array(EpochRecord).optional(),
   device: z.string(),
+  parity: ParityCheck.optional(),
   exports: z
     .record(
       z.string(),
