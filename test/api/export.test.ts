@@ -19,6 +19,7 @@ let svc: TestService;
 let modelId: string;
 let test: IdxPairFiles;
 let trainResult: Record<string, any>;
+let datasetId: string;
 
 beforeAll(async () => {
   svc = await startTestService({ grpc: true });
@@ -31,6 +32,7 @@ beforeAll(async () => {
   form.set('testImages', fileBlob(readFileSync(test.images)), 'test-images.gz');
   form.set('testLabels', fileBlob(readFileSync(test.labels)), 'test-labels.gz');
   const ds = (await (await svc.call('/v1/datasets', { method: 'POST', body: form })).json()) as { id: string };
+  datasetId = ds.id;
   const res = await svc.call('/v1/jobs', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -160,6 +162,24 @@ describe('gRPC ExportModel', () => {
       c.close();
     }
   });
+});
+
+describe('a fine-tuned model', () => {
+  it('exports and passes the check, with its replaced head', async () => {
+    const res = await svc.call('/v1/jobs', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'finetune', baseModelId: modelId, datasetId, strategy: { type: 'fineTune', unfreeze: { topBlocks: 1 } }, training: { epochs: 1, batchSize: 64, seed: 4 } }),
+    });
+    const job = await waitForJob(svc, ((await res.json()) as { id: string }).id);
+    expect(job.state, JSON.stringify(job.error)).toBe('completed');
+    expect(job.result.parity.accuracyReloaded).toBe(job.result.parity.accuracyTrained);
+    const onnx = await svc.call(`/v1/models/${job.result.modelId}/onnx`);
+    expect(onnx.status, onnx.status === 200 ? '' : await onnx.clone().text()).toBe(200);
+    const parity = JSON.parse(onnx.headers.get('x-cnn-parity')!) as { maxAbsLogitDiff: number; top1Agreement: number };
+    expect(parity.top1Agreement).toBe(1);
+    expect(parity.maxAbsLogitDiff).toBeLessThanOrEqual(1e-4);
+  }, 120_000);
 });
 
 describe('train/serve parity', () => {
