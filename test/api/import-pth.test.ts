@@ -12,7 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileSpec } from '../../src/architecture/index.js';
 import { createEngineModel } from '../../src/engine/index.js';
 import { asF32, readSt } from '../engine/safetensors.js';
-import { fileBlob, startTestService, type TestService } from '../helpers/service.js';
+import { once } from 'node:events';
+import type { ClientWritableStream } from '@grpc/grpc-js';
+import type { ImportModelRequest } from '../../src/api/grpc/generated/cnn/v1/ImportModelRequest.js';
+import type { Model__Output } from '../../src/api/grpc/generated/cnn/v1/Model.js';
+import { auth, expectStatus, grpcClients, unary } from '../helpers/grpc-client.js';
+import { fileBlob, KEY_A, startTestService, type TestService } from '../helpers/service.js';
 
 const PYTHON = '/usr/bin/python3';
 const HELPER = join(dirname(fileURLToPath(import.meta.url)), '..', 'helpers', 'torchvision_state.py');
@@ -21,7 +26,7 @@ const dir = mkdtempSync(join(tmpdir(), 'cnn-pth-'));
 let svc: TestService;
 
 beforeAll(async () => {
-  svc = await startTestService({ workers: 0 });
+  svc = await startTestService({ workers: 0, grpc: true });
 });
 afterAll(async () => {
   await svc?.close();
@@ -114,4 +119,31 @@ torch.save({'epoch': 3, 'note': 'no weights here'}, d + '/no-tensors.pth')
     // A single tensor is not a state dict either.
     expect((await importPth(join(dir, 'fc.pt'), fields)).body.error).toMatchObject({ code: 'WEIGHTS_NOT_STATE_DICT' });
   }, 120_000);
+});
+
+describe.skipIf(!hasTorchvision)('gRPC ImportModel', () => {
+  it('takes a torch.save file in chunks too, and refuses a hostile one by code', async () => {
+    const c = grpcClients(svc.grpcTarget!);
+    const send = (weights: Buffer) => {
+      let call!: ClientWritableStream<ImportModelRequest>;
+      const answer = unary<Model__Output>((cb) => (call = c.models.ImportModel(auth(KEY_A), cb)));
+      void (async () => {
+        const ended = answer.then(() => true, () => true);
+        const write = async (msg: ImportModelRequest) => {
+          if (!call.write(msg)) await Promise.race([once(call, 'drain'), ended]);
+        };
+        await write({ header: { zoo: 'resnet18', numClasses: 10, inputShape: [32, 32, 3] } });
+        for (let at = 0; at < weights.length; at += 1 << 20) await write({ weightsChunk: weights.subarray(at, at + (1 << 20)) });
+        call.end();
+      })();
+      return answer;
+    };
+    try {
+      const model = await send(readFileSync(join(dir, 'resnet18', 'weights.pth')));
+      expect(model.source).toBe('import');
+      await expectStatus(send(readFileSync(join(dir, 'evil.pth'))), 3, { code: 'WEIGHTS_UNSAFE_PICKLE' });
+    } finally {
+      c.close();
+    }
+  }, 60_000);
 });
