@@ -7,13 +7,16 @@
 //   same    PyTorch with our row's precision and memory format (bf16 rows:
 //           torch.autocast + channels-last), and our allocator settings;
 //   default PyTorch as people run it: fp32, NCHW, glibc's allocator defaults.
-// Every figure is the median of several timed windows after warm-up.
+// Every figure is the median of several timed windows after warm-up; the
+// windows of ours and of both references take turns, so a load that comes
+// and goes on the machine hits all three alike.
 // GFLOP/s is what our rate means in training arithmetic: 3 x 2 x MACs per
 // image (forward, and a backward pass of twice the forward's work).
-import { execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { createEngineModel, engineRuntimeInfo, setEngineThreads, type EnginePrecision } from '../src/engine/index.js';
 import { compileSpec } from '../src/architecture/index.js';
@@ -101,10 +104,14 @@ const median = (xs: number[]) => {
 
 const lags: number[] = [];
 
-interface Ours {
-  imagesPerSec: number;
+/** A model after warm-up that times one window per call. */
+interface Runner {
+  window(): Promise<number>;
+  close(): void;
+}
+
+interface Ours extends Runner {
   channelsLast: boolean;
-  precision: EnginePrecision;
   stepsPerWindow: number;
   macs: number;
 }
@@ -118,24 +125,30 @@ async function ours(name: string, precision: EnginePrecision, data: { images: Ui
   model.configureOptimizer({ type: 'adam', learningRate: 1e-3 });
   const warm = await model.trainEpoch(ds, { batchSize: BATCH, maxSteps: WARMUP, seed: 1 });
   const stepsPerWindow = Math.max(2, Math.round((WINDOW_SECONDS * warm.steps) / warm.seconds));
-  // The timer measures how late the event loop runs it while the native call works.
-  let last = performance.now();
-  const timer = setInterval(() => {
-    const now = performance.now();
-    lags.push(now - last - 10);
-    last = now;
-  }, 10);
-  const rates: number[] = [];
-  for (let w = 0; w < WINDOWS; w++) {
-    const t0 = performance.now();
-    const r = await model.trainEpoch(ds, { batchSize: BATCH, maxSteps: stepsPerWindow, seed: 2 + w });
-    rates.push(r.images / ((performance.now() - t0) / 1000));
-  }
-  clearInterval(timer);
-  const result = { imagesPerSec: median(rates), channelsLast: model.channelsLast, precision: model.precision, stepsPerWindow, macs: summary.totals.macs };
-  model.dispose();
-  ds.dispose();
-  return result;
+  let seed = 2;
+  return {
+    channelsLast: model.channelsLast,
+    stepsPerWindow,
+    macs: summary.totals.macs,
+    async window() {
+      // The timer measures how late the event loop runs it while the native call works.
+      let last = performance.now();
+      const timer = setInterval(() => {
+        const now = performance.now();
+        lags.push(now - last - 10);
+        last = now;
+      }, 10);
+      const t0 = performance.now();
+      const r = await model.trainEpoch(ds, { batchSize: BATCH, maxSteps: stepsPerWindow, seed: seed++ });
+      const rate = r.images / ((performance.now() - t0) / 1000);
+      clearInterval(timer);
+      return rate;
+    },
+    close() {
+      model.dispose();
+      ds.dispose();
+    },
+  };
 }
 
 /**
@@ -144,23 +157,39 @@ async function ours(name: string, precision: EnginePrecision, data: { images: Ui
  */
 const SAME_MALLOC = { MALLOC_MMAP_THRESHOLD_: String(32 << 20), MALLOC_TRIM_THRESHOLD_: String(512 << 20) };
 
-interface Reference {
-  imagesPerSec: number;
+interface Reference extends Runner {
   setup: string;
-  engine: string;
 }
 
-function reference(name: string, steps: number, opts: { precision: EnginePrecision; channelsLast: boolean; env?: Record<string, string> }): Reference | undefined {
+/** A PyTorch process that warms up, then times one window per request, so its windows interleave with ours. */
+async function reference(name: string, steps: number, opts: { precision: EnginePrecision; channelsLast: boolean; env?: Record<string, string> }): Promise<Reference | undefined> {
   const bench = MODELS[name]!;
-  const argv = ['bench/reference_torch.py', '--model', name, '--input', String(bench.size), '--channels', String(bench.channels), '--steps', String(steps), '--windows', String(WINDOWS), '--warmup', String(WARMUP), '--batch', String(BATCH), '--threads', String(THREADS), '--precision', opts.precision];
+  const argv = ['bench/reference_torch.py', '--serve', '--model', name, '--input', String(bench.size), '--channels', String(bench.channels), '--steps', String(steps), '--warmup', String(WARMUP), '--batch', String(BATCH), '--threads', String(THREADS), '--precision', opts.precision];
   if (opts.channelsLast) argv.push('--channels-last');
-  try {
-    const out = execFileSync(args.python!, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...(opts.env ?? {}) } });
-    return JSON.parse(out.trim().split('\n').at(-1)!) as Reference;
-  } catch (e) {
-    process.stderr.write(`PyTorch reference unavailable for ${name} (${(e as Error).message.split('\n')[0]}); install python3-torch and python3-torchvision\n`);
+  const child = spawn(args.python!, argv, { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...(opts.env ?? {}) } });
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const next = async (): Promise<Record<string, unknown> | undefined> => {
+    const r = await lines.next();
+    return r.done ? undefined : (JSON.parse(r.value) as Record<string, unknown>);
+  };
+  const ready = await next().catch(() => undefined);
+  if (!ready?.ready) {
+    child.kill();
+    process.stderr.write(`PyTorch reference unavailable for ${name} ${opts.precision}; is python3-torch (and python3-torchvision) installed?\n`);
     return undefined;
   }
+  return {
+    setup: `pytorch ${String(ready.setup)}`,
+    async window() {
+      child.stdin!.write('window\n');
+      const r = await next();
+      if (!r) throw new Error(`the PyTorch reference for ${name} exited`);
+      return r.imagesPerSec as number;
+    },
+    close() {
+      child.stdin!.end('quit\n');
+    },
+  };
 }
 
 interface Row {
@@ -187,25 +216,33 @@ const rows: Row[] = [];
 for (const name of args.models!.split(',')) {
   if (!MODELS[name]) throw new Error(`--models: '${name}' is not one of ${Object.keys(MODELS).join(', ')}`);
   let byDefault: Reference | undefined;
-  let defaultSteps = 0;
   for (const precision of precisions) {
     const a = await ours(name, precision, data);
-    const same = reference(name, a.stepsPerWindow, { precision, channelsLast: precision === 'bf16' ? true : a.channelsLast, env: SAME_MALLOC });
-    if (!byDefault) {
-      defaultSteps = a.stepsPerWindow;
-      byDefault = reference(name, defaultSteps, { precision: 'fp32', channelsLast: false });
+    const same = await reference(name, a.stepsPerWindow, { precision, channelsLast: precision === 'bf16' ? true : a.channelsLast, env: SAME_MALLOC });
+    byDefault ??= await reference(name, a.stepsPerWindow, { precision: 'fp32', channelsLast: false });
+    // Interleaved windows: a load that comes and goes hits all three alike.
+    const rates = { ours: [] as number[], same: [] as number[], byDefault: [] as number[] };
+    for (let w = 0; w < WINDOWS; w++) {
+      rates.ours.push(await a.window());
+      if (same) rates.same.push(await same.window());
+      if (byDefault) rates.byDefault.push(await byDefault.window());
     }
+    a.close();
+    same?.close();
+    const oursRate = median(rates.ours);
+    const sameRate = same ? median(rates.same) : undefined;
+    const defaultRate = byDefault ? median(rates.byDefault) : undefined;
     const row: Row = {
       model: name,
       precision,
       channelsLast: a.channelsLast,
-      oursImagesPerSec: Math.round(a.imagesPerSec),
-      refImagesPerSec: same ? Math.round(same.imagesPerSec) : null,
-      refSetup: same ? `pytorch ${same.setup}` : 'unavailable',
-      ratio: same ? Number((a.imagesPerSec / same.imagesPerSec).toFixed(2)) : null,
-      defaultRefImagesPerSec: byDefault ? Math.round(byDefault.imagesPerSec) : null,
-      defaultRatio: byDefault ? Number((a.imagesPerSec / byDefault.imagesPerSec).toFixed(2)) : null,
-      gflops: Number(((a.imagesPerSec * 3 * 2 * a.macs) / 1e9).toFixed(1)),
+      oursImagesPerSec: Math.round(oursRate),
+      refImagesPerSec: sameRate ? Math.round(sameRate) : null,
+      refSetup: same ? same.setup : 'unavailable',
+      ratio: sameRate ? Number((oursRate / sameRate).toFixed(2)) : null,
+      defaultRefImagesPerSec: defaultRate ? Math.round(defaultRate) : null,
+      defaultRatio: defaultRate ? Number((oursRate / defaultRate).toFixed(2)) : null,
+      gflops: Number(((oursRate * 3 * 2 * a.macs) / 1e9).toFixed(1)),
     };
     rows.push(row);
     if (!args.json) {
@@ -214,6 +251,7 @@ for (const name of args.models!.split(',')) {
       log(`${name.padEnd(17)} ${precision.padEnd(4)} ${(a.channelsLast ? 'yes' : 'no').padEnd(4)} ${f(row.oursImagesPerSec)} ${f(row.refImagesPerSec)} ${f(row.ratio, 6)} ${f(row.defaultRefImagesPerSec)} ${f(row.defaultRatio, 6)} ${f(row.gflops, 8)}  ${row.refSetup}`);
     }
   }
+  byDefault?.close();
 }
 
 if (args.json) {

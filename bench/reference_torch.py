@@ -15,6 +15,7 @@ import json
 import os
 import statistics
 import struct
+import sys
 import time
 
 import torch
@@ -87,6 +88,8 @@ def main():
     ap.add_argument('--device', default='cpu')
     ap.add_argument('--precision', default='fp32', choices=['fp32', 'bf16'], help='bf16: torch.autocast to bfloat16')
     ap.add_argument('--channels-last', action='store_true', help='model and batches in channels-last memory order')
+    ap.add_argument('--serve', action='store_true',
+                    help='after warm-up, time one window per "window" line on stdin and print its rate (for interleaved runs)')
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -123,6 +126,18 @@ def main():
 
     for _ in range(args.warmup):
         step()
+    setup = f'{args.precision}{" autocast" if use_bf16 else ""}, {"channels-last" if args.channels_last else "NCHW"}'
+    if args.serve:
+        print(json.dumps({'ready': True, 'setup': setup, 'engine': f'pytorch {torch.__version__}'}), flush=True)
+        for line in sys.stdin:
+            if line.strip() != 'window':
+                break
+            t0 = time.perf_counter()
+            for _ in range(args.steps):
+                loss = step()
+            float(loss)
+            print(json.dumps({'imagesPerSec': args.steps * args.batch / (time.perf_counter() - t0)}), flush=True)
+        return
     rates = []
     loss = None
     for _ in range(args.windows):
@@ -133,7 +148,6 @@ def main():
             loss = step()
         loss_value = float(loss)  # waits for the device
         rates.append(args.steps * args.batch / (time.perf_counter() - t0))
-    setup = f'{args.precision}{" autocast" if use_bf16 else ""}, {"channels-last" if args.channels_last else "NCHW"}'
     print(json.dumps({
         'engine': f'pytorch {torch.__version__} (python, {dev.type}, {setup})',
         'setup': setup,
