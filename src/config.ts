@@ -28,6 +28,7 @@ export const CONFIG_DOCS = {
   CNN_MAX_IMAGE_PIXELS: [int(1), '25000000', 'Most pixels in one image (width × height).'],
   CNN_MAX_PREDICT_IMAGES: [int(1), '256', 'Most images in one predict request.'],
   CNN_MAX_PARAMS: [int(1), '200000000', 'Largest model (learnable parameters) a spec may declare.'],
+  CNN_PREFLIGHT_MIN_PER_CLASS: [int(1), '10', 'A class with fewer training images than this is a pre-flight error (PREFLIGHT_CLASS_TOO_SMALL); train jobs on the dataset then need `allowPreflightErrors`.'],
   CNN_LOCK_DURATION_MS: [int(1000), '30000', 'BullMQ job lock; a worker that stops renewing it for this long is considered dead.'],
   CNN_AUTH_FAILURES_PER_MINUTE: [int(1), '30', 'Failed authentications one client address may make per minute; beyond it the API answers 429 RATE_LIMITED (counted in Redis, so across API replicas).'],
   CNN_TENANT_REQUESTS_PER_MINUTE: [int(1), '1200', 'Requests one tenant may make per minute to /v1 (429 RATE_LIMITED beyond it; counted in Redis).'],
@@ -62,6 +63,8 @@ export interface Config {
     maxImagePixels: number;
     maxPredictImages: number;
     maxParams: number;
+    /** CNN_PREFLIGHT_MIN_PER_CLASS. */
+    preflightMinPerClass: number;
   };
   lockDurationMs: number;
   http: {
@@ -128,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxImagePixels: v.CNN_MAX_IMAGE_PIXELS as number,
       maxPredictImages: v.CNN_MAX_PREDICT_IMAGES as number,
       maxParams: v.CNN_MAX_PARAMS as number,
+      preflightMinPerClass: v.CNN_PREFLIGHT_MIN_PER_CLASS as number,
     },
     lockDurationMs: v.CNN_LOCK_DURATION_MS as number,
     http: {

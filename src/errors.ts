@@ -90,6 +90,7 @@ export const ERROR_TABLE = {
   JOB_FINISHED: { http: 409, grpc: G.FAILED_PRECONDITION, doc: 'The job has already finished; it cannot be cancelled or stopped.' },
   JOB_NOT_STOPPABLE: { http: 409, grpc: G.FAILED_PRECONDITION, doc: 'Only train and finetune jobs can stop early and keep a model; cancel an evaluate job instead.' },
   DATASET_INCOMPATIBLE: { http: 400, grpc: G.FAILED_PRECONDITION, doc: "The dataset does not fit the model (class count, split)." },
+  DATASET_PREFLIGHT_FAILED: { http: 400, grpc: G.FAILED_PRECONDITION, doc: "The dataset's pre-flight report has errors (listed in details.findings); fix the data, or set allowPreflightErrors: true on the job." },
   PREDICT_TOO_MANY_IMAGES: { http: 413, grpc: G.RESOURCE_EXHAUSTED, doc: 'More images in one predict request than allowed.' },
   PREDICT_BAD_IMAGE: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'An image sent for prediction could not be decoded.' },
   RATE_LIMITED: { http: 429, grpc: G.RESOURCE_EXHAUSTED, doc: 'Too many requests (per tenant) or failed authentications (per client address); retry after the Retry-After seconds.' },

@@ -17,6 +17,7 @@
  */
 import sharp, { type FitEnum } from 'sharp';
 import { CnnError } from '../errors.js';
+import { DHASH_COLS, DHASH_ROWS, perceptual } from './fingerprint.js';
 import { readPngHeader } from './png-header.js';
 import { mapLimit } from './pool.js';
 import { sniffImage, type ImageKind } from './sniff.js';
@@ -41,8 +42,6 @@ export interface RawPixelsInfo {
 /** Decodes in flight at once; sharp runs each on the libuv pool. */
 export const DECODE_CONCURRENCY = 4;
 
-/** Side of the thumbnail a probe of a large image decodes to; the whole image is still read and checked. */
-const PROBE_SIZE_PX = 8;
 /** Up to this many pixels a probe decodes at full size (≤ 16 MB of RGBA). */
 const PROBE_FULL_DECODE_MAX_PIXELS = 4_000_000;
 
@@ -153,6 +152,9 @@ export type ProbeResult =
       channels: number;
       /** The pixels, where they can stand in for the file (see DecodedImage); null otherwise. */
       decoded: DecodedImage | null;
+      /** dHash and thumbnail of the decoded pixels (fingerprint.ts), for the pre-flight report. */
+      dhash: string;
+      thumb: Uint8Array;
     }
   | { ok: false; reason: string };
 
@@ -183,8 +185,9 @@ export async function probeImage(bytes: Buffer, maxImagePixels: number, file: st
   if (header.width * header.height > maxImagePixels) throw pixelLimitError(file, header.width, header.height, maxImagePixels);
   const full = header.width * header.height <= PROBE_FULL_DECODE_MAX_PIXELS;
   let decoded: DecodedImage | null = null;
+  let hash: { dhash: string; thumb: Uint8Array };
   try {
-    // A full decode to raw pixels; large images are shrunk on the fly so memory stays small
+    // A full decode to raw pixels; large images are shrunk on the fly (to the dHash grid) so memory stays small
     // (small ones are not: the resize would cost more than the decode). Not stats(): under
     // concurrent decodes it sometimes let a truncated PNG through despite failOn.
     let img = sharp(bytes, { limitInputPixels: maxImagePixels, failOn: 'error', autoOrient: true });
@@ -192,9 +195,10 @@ export async function probeImage(bytes: Buffer, maxImagePixels: number, file: st
       img = img.flatten({ background: BLACK });
       if (header.space === 'b-w') img = img.toColourspace('b-w');
     } else {
-      img = img.resize(PROBE_SIZE_PX, PROBE_SIZE_PX, { fit: 'inside' });
+      img = img.resize(DHASH_COLS, DHASH_ROWS, { fit: 'fill' });
     }
     const { data, info } = await img.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    hash = perceptual(data, info.width, info.height, info.channels);
     const sameSize = info.width === header.width && info.height === header.height;
     if (full && sameSize && (info.channels === 1 || info.channels === 3) && decodesExactly(header)) {
       decoded = { data, width: info.width, height: info.height, channels: info.channels };
@@ -211,7 +215,7 @@ export async function probeImage(bytes: Buffer, maxImagePixels: number, file: st
     }
     return { ok: false, reason: `corrupt or truncated ${kind}: ${firstLine(e)}` };
   }
-  return { ok: true, kind, width: header.width, height: header.height, channels: header.channels, decoded };
+  return { ok: true, kind, width: header.width, height: header.height, channels: header.channels, decoded, ...hash };
 }
 
 /**

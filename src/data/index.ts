@@ -40,6 +40,20 @@ export {
 } from './manifest.js';
 export { OriginalsReader } from './originals.js';
 export {
+  DEFAULT_PREFLIGHT_MIN_PER_CLASS,
+  PREFLIGHT_FINDINGS,
+  PREFLIGHT_IMBALANCE_RATIO,
+  PREFLIGHT_NEAR_DUPLICATE_MAX_BITS,
+  PreflightFindingSchema,
+  PreflightReportSchema,
+  buildPreflightReport,
+  resizedFor,
+  type PreflightCode,
+  type PreflightFinding,
+  type PreflightReport,
+} from './preflight.js';
+export { contentHash, dhash, hammingDistance } from './fingerprint.js';
+export {
   PACKED_CACHE_VERSION,
   PackedCacheMetaSchema,
   PackedCacheOptionsSchema,

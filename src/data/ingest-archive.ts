@@ -11,6 +11,7 @@ import { CnnError } from '../errors.js';
 import { readArchiveFiles, scanArchive, type EntryBody, type ScannedEntry } from './archive.js';
 import { writeFileDurable } from '../files/atomic.js';
 import { checkClassesNotEmpty, countPerClass } from './counts.js';
+import { contentHash } from './fingerprint.js';
 import { DECODE_CONCURRENCY, probeImage } from './image.js';
 import { isIgnoredEntry, planLayout, type Placement } from './layout.js';
 import type { IngestLimits } from './limits.js';
@@ -28,6 +29,7 @@ import {
 } from './manifest.js';
 import { PackWriter } from './pack-writer.js';
 import { PixelPackWriter } from './pixel-pack.js';
+import { buildPreflightReport, type PreflightImage } from './preflight.js';
 import { TaskPool, Turns } from './pool.js';
 import { sniffArchive, sniffImage } from './sniff.js';
 
@@ -63,7 +65,7 @@ async function readImageEntry(entry: ScannedEntry, body: EntryBody, limits: Inge
   return bytes;
 }
 
-export async function ingestArchiveInto(dir: string, file: string, limits: IngestLimits): Promise<DatasetManifest> {
+export async function ingestArchiveInto(dir: string, file: string, limits: IngestLimits, minPerClass: number): Promise<DatasetManifest> {
   const kind = await sniffArchive(file);
   const scanned = await scanArchive(file, kind, limits);
   const files = scanned.filter((e) => e.type === 'file' && !isIgnoredEntry(e.segments));
@@ -74,6 +76,7 @@ export async function ingestArchiveInto(dir: string, file: string, limits: Inges
 
   const skipped: SkippedFile[] = files.filter((f) => f.unreadable).map((f) => ({ file: f.name, reason: f.unreadable! }));
   const items: DatasetItem[] = [];
+  const prints: PreflightImage[] = [];
   const originalsFile = await open(join(dir, ORIGINALS_FILE), 'wx');
   const originals = new PackWriter(originalsFile);
   const pixels = new PixelPackWriter(join(dir, PIXELS_FILE), {
@@ -107,6 +110,7 @@ export async function ingestArchiveInto(dir: string, file: string, limits: Inges
         pool.spawn(async () => {
           try {
             const probe = await probeImage(bytes, limits.maxImagePixels, entry.name);
+            const sha1 = probe.ok ? contentHash(bytes) : '';
             await turns.wait(id);
             if (pool.hasFailed) return;
             if (!probe.ok) {
@@ -125,6 +129,17 @@ export async function ingestArchiveInto(dir: string, file: string, limits: Inges
               height: probe.height,
               channels: probe.channels,
               source: entry.name,
+            });
+            prints.push({
+              file: entry.name,
+              split: place.split,
+              label: classIndex.get(place.className)!,
+              width: probe.width,
+              height: probe.height,
+              channels: probe.channels,
+              sha1,
+              dhash: probe.dhash,
+              thumb: probe.thumb,
             });
           } finally {
             turns.done(id);
@@ -151,7 +166,9 @@ export async function ingestArchiveInto(dir: string, file: string, limits: Inges
   const k = layout.classes.length;
   const counts: DatasetManifest['counts'] = { train: countPerClass(ordered.filter((i) => i.split === 'train').map((i) => i.label), k) };
   if (layout.hasTest) counts.test = countPerClass(ordered.filter((i) => i.split === 'test').map((i) => i.label), k);
-  checkClassesNotEmpty(layout.classes, counts.train);
+  // A class with a train folder must keep a valid training image; one only under test/ is a pre-flight finding.
+  const inTrain = new Set(layout.placements.filter((p) => p.split === 'train').map((p) => classIndex.get(p.className)!));
+  checkClassesNotEmpty(layout.classes, counts.train, 'archive', (c) => inTrain.has(c));
 
   await writeFileDurable(join(dir, ITEMS_FILE), JSON.stringify(ordered));
   if (pixelsMeta) await writeFileDurable(join(dir, PIXELS_META_FILE), JSON.stringify(pixelsMeta));
@@ -164,5 +181,12 @@ export async function ingestArchiveInto(dir: string, file: string, limits: Inges
     imageStats: computeImageStats(ordered),
     skipped: skipped.slice(0, MAX_SKIPPED_LISTED),
     skippedCount: skipped.length,
+    preflight: buildPreflightReport({
+      classes: layout.classes,
+      hasTest: layout.hasTest,
+      images: [...prints.filter((p) => p.split === 'train'), ...prints.filter((p) => p.split === 'test')],
+      skipped,
+      minPerClass,
+    }),
   };
 }

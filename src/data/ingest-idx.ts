@@ -13,6 +13,8 @@ import type { IngestLimits } from './limits.js';
 import { RAW_IMAGES_FILE, RAW_LABELS_FILE, type DatasetManifest } from './manifest.js';
 import { writeFileDurable } from '../files/atomic.js';
 import { checkClassesNotEmpty, countPerClass } from './counts.js';
+import { contentHash, perceptual } from './fingerprint.js';
+import { buildPreflightReport, type PreflightImage } from './preflight.js';
 
 export interface IdxPair {
   images: string;
@@ -85,7 +87,37 @@ async function planPair(p: PairInput, limits: IngestLimits): Promise<PairPlan> {
 }
 
 /** Validates the IDX input completely, then writes raw.u8 and raw-labels.i32 into `dir`. */
-export async function ingestIdxInto(dir: string, input: IdxInput, limits: IngestLimits): Promise<DatasetManifest> {
+/** Cuts a stream of chunks into rows of `rowBytes` and hands each row to `onRow`. */
+class RowSplitter {
+  private partial: Buffer;
+  private have = 0;
+  constructor(
+    private readonly rowBytes: number,
+    private readonly onRow: (row: Buffer) => void,
+  ) {
+    this.partial = Buffer.alloc(rowBytes);
+  }
+
+  push(chunk: Buffer): void {
+    let at = 0;
+    if (this.have > 0) {
+      const take = Math.min(this.rowBytes - this.have, chunk.length);
+      chunk.copy(this.partial, this.have, 0, take);
+      this.have += take;
+      at = take;
+      if (this.have < this.rowBytes) return;
+      this.onRow(this.partial);
+      this.have = 0;
+    }
+    for (; at + this.rowBytes <= chunk.length; at += this.rowBytes) this.onRow(chunk.subarray(at, at + this.rowBytes));
+    if (at < chunk.length) {
+      chunk.copy(this.partial, 0, at);
+      this.have = chunk.length - at;
+    }
+  }
+}
+
+export async function ingestIdxInto(dir: string, input: IdxInput, limits: IngestLimits, minPerClass: number): Promise<DatasetManifest> {
   checkClassNames(input.classNames);
   const plans: PairPlan[] = [];
   for (const p of pairsOf(input)) plans.push(await planPair(p, limits));
@@ -122,11 +154,26 @@ export async function ingestIdxInto(dir: string, input: IdxInput, limits: Ingest
   if (test) counts.test = countPerClass(test.labels, k);
   checkClassesNotEmpty(classes, counts.train, train.at.labels);
 
-  // Pixels: stream each images file's payload into raw.u8, train first.
+  // Pixels: stream each images file's payload into raw.u8, train first, fingerprinting each row.
+  const images: PreflightImage[] = [];
   const fh = await open(join(dir, RAW_IMAGES_FILE), 'wx');
   try {
     for (const p of plans) {
       const expected = p.n * p.height * p.width;
+      let i = 0;
+      const rows = new RowSplitter(p.height * p.width, (row) => {
+        images.push({
+          file: `${p.split}[${i}]`,
+          split: p.split,
+          label: p.labels[i]!,
+          width: p.width,
+          height: p.height,
+          channels: 1,
+          sha1: contentHash(row),
+          ...perceptual(row, p.width, p.height, 1),
+        });
+        i++;
+      });
       await streamIdx(
         p.files.images,
         p.at.images,
@@ -135,6 +182,7 @@ export async function ingestIdxInto(dir: string, input: IdxInput, limits: Ingest
           return expected;
         },
         async (chunk) => {
+          rows.push(chunk);
           await fh.write(chunk);
         },
       );
@@ -165,5 +213,6 @@ export async function ingestIdxInto(dir: string, input: IdxInput, limits: Ingest
     skipped: [],
     skippedCount: 0,
     raw: { height: train.height, width: train.width, channels: 1 },
+    preflight: buildPreflightReport({ classes, hasTest: test !== undefined, images, skipped: [], minPerClass }),
   };
 }

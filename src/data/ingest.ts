@@ -13,6 +13,7 @@ import { ingestArchiveInto } from './ingest-archive.js';
 import { ingestIdxInto, type IdxInput } from './ingest-idx.js';
 import { IngestLimitsSchema, type IngestLimits, type IngestLimitsInput } from './limits.js';
 import { DatasetManifestSchema, MANIFEST_FILE, type DatasetManifest } from './manifest.js';
+import { DEFAULT_PREFLIGHT_MIN_PER_CLASS } from './preflight.js';
 
 export type ArchiveInput = { kind: 'archive'; file: string };
 export type IngestInput = ArchiveInput | IdxInput;
@@ -22,6 +23,8 @@ export interface IngestOptions {
   datasetDir: string;
   /** Any subset of the limits; the rest are DEFAULT_INGEST_LIMITS. */
   limits?: IngestLimitsInput;
+  /** Fewer training images than this in a class is a pre-flight error; default DEFAULT_PREFLIGHT_MIN_PER_CLASS. */
+  minPerClass?: number;
 }
 
 function parseLimits(input: IngestLimitsInput | undefined): IngestLimits {
@@ -72,6 +75,7 @@ function inputFiles(input: IngestInput): Array<[string, string]> {
  */
 export async function ingestDataset(input: IngestInput, opts: IngestOptions): Promise<DatasetManifest> {
   const limits = parseLimits(opts.limits);
+  const minPerClass = opts.minPerClass ?? DEFAULT_PREFLIGHT_MIN_PER_CLASS;
   const datasetDir = resolve(opts.datasetDir);
   for (const [file, path] of inputFiles(input)) await requireFile(file, path);
   await requireUsableTarget(datasetDir);
@@ -80,7 +84,7 @@ export async function ingestDataset(input: IngestInput, opts: IngestOptions): Pr
   await mkdir(tmp);
   try {
     const manifest =
-      input.kind === 'archive' ? await ingestArchiveInto(tmp, input.file, limits) : await ingestIdxInto(tmp, input, limits);
+      input.kind === 'archive' ? await ingestArchiveInto(tmp, input.file, limits, minPerClass) : await ingestIdxInto(tmp, input, limits, minPerClass);
     DatasetManifestSchema.parse(manifest);
     await writeFileDurable(join(tmp, MANIFEST_FILE), JSON.stringify(manifest, null, 2));
     await fsyncDir(tmp);

@@ -17,6 +17,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { SPLITS } from './layout.js';
+import { PreflightReportSchema } from './preflight.js';
 import { IMAGE_KINDS } from './sniff.js';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -66,6 +67,8 @@ export const DatasetManifestSchema = z.object({
   skippedCount: Count,
   /** IDX only: the shape of each row of raw.u8. */
   raw: z.object({ height: PositiveInt, width: PositiveInt, channels: z.literal(1) }).optional(),
+  /** The data checks (see preflight.ts); absent on datasets ingested before they existed. */
+  preflight: PreflightReportSchema.optional(),
 });
 export type DatasetManifest = z.infer<typeof DatasetManifestSchema>;
 

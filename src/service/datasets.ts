@@ -72,6 +72,7 @@ export async function createDataset(ctx: ServiceContext, tenant: string, upload:
   const manifest = await ingestDataset(input, {
     datasetDir: ctx.blobs.datasetDir(id),
     limits: { maxArchiveEntries: l.maxArchiveEntries, maxInflatedBytes: l.maxInflatedBytes, maxImagePixels: l.maxImagePixels },
+    minPerClass: l.preflightMinPerClass,
   });
   const { items: _items, ...summary } = manifest as DatasetManifest & { items?: unknown };
   const record: DatasetRecord = { id, tenant, name: name ?? id, createdAt: new Date().toISOString(), ...summary };

@@ -8,9 +8,22 @@ import { CnnError } from '../errors.js';
 import type { JobRequest } from '../store/job-schemas.js';
 import { compileNested } from '../architecture/index.js';
 import { planTransfer, unfrozenLayers } from '../architecture/transfer.js';
-import { getDataset } from '../store/datasets.js';
+import { getDataset, type DatasetRecord } from '../store/datasets.js';
 import { getModel } from '../store/models.js';
 import type { ServiceContext } from './context.js';
+
+/** DATASET_PREFLIGHT_FAILED when the dataset's report has errors and the job does not accept them. */
+function checkPreflight(dataset: DatasetRecord, request: JobRequest): void {
+  if (request.type === 'evaluate' || request.allowPreflightErrors) return;
+  const errors = (dataset.preflight?.findings ?? []).filter((f) => f.severity === 'error');
+  if (errors.length === 0) return;
+  throw new CnnError(
+    'DATASET_PREFLIGHT_FAILED',
+    `dataset ${dataset.id} has ${errors.length} pre-flight error${errors.length === 1 ? '' : 's'} (${errors.map((f) => f.code).join(', ')}); fix the data or set allowPreflightErrors: true`,
+    'datasetId',
+    { findings: errors },
+  );
+}
 
 export async function checkJobInputs(ctx: ServiceContext, tenant: string, request: JobRequest): Promise<void> {
   const dataset = await getDataset(ctx, tenant, request.datasetId, 'datasetId');
@@ -51,4 +64,6 @@ export async function checkJobInputs(ctx: ServiceContext, tenant: string, reques
       throw new CnnError('DATASET_INCOMPATIBLE', `dataset ${dataset.id} has no test split; use split 'train' or 'all'`, 'split');
     }
   }
+  // Last: a job that is wrong for other reasons says so first.
+  checkPreflight(dataset, request);
 }

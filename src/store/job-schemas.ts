@@ -123,6 +123,11 @@ export const TrainingOptionsSchema = z
   })
   .strict();
 
+const ALLOW_PREFLIGHT_ERRORS = z
+  .boolean()
+  .optional()
+  .describe("Train even though the dataset's pre-flight report has errors (otherwise the job is refused with DATASET_PREFLIGHT_FAILED).");
+
 export const TrainJobSchema = z
   .object({
     type: z.literal('train'),
@@ -133,6 +138,7 @@ export const TrainJobSchema = z
       })
       .strict(),
     training: TrainingOptionsSchema.default(TrainingOptionsSchema.parse({})),
+    allowPreflightErrors: ALLOW_PREFLIGHT_ERRORS,
   })
   .strict();
 
@@ -181,6 +187,7 @@ export const FinetuneJobSchema = z
     numClasses: z.number().int().min(2).max(100_000).optional().describe("Classes of the new task; default: the dataset's. The head is replaced when it differs from the base model's."),
     strategy: FinetuneStrategySchema,
     training: TrainingOptionsSchema.default(TrainingOptionsSchema.parse({})).describe('For twoStage, epochs is ignored: the stages set it.'),
+    allowPreflightErrors: ALLOW_PREFLIGHT_ERRORS,
   })
   .strict();
 

@@ -30,7 +30,8 @@ async function postJob(body: unknown): Promise<Response> {
 }
 
 beforeAll(async () => {
-  svc = await startTestService({ workers: 0, env: { CNN_MAX_UPLOAD_BYTES: String(UPLOAD_LIMIT) } });
+  // 3 images per class: below the pre-flight minimum, which is not what these tests are about.
+  svc = await startTestService({ workers: 0, env: { CNN_MAX_UPLOAD_BYTES: String(UPLOAD_LIMIT), CNN_PREFLIGHT_MIN_PER_CLASS: '1' } });
   tmp = mkdtempSync(join(tmpdir(), 'cnn-bad-'));
   const good = await fashionPngFiles({ perClass: 3, testPerClass: 1, extra: [{ name: 'train/Bag/broken.png', data: await truncatedPng() }] });
   await writeZip(join(tmp, 'good.zip'), good.files);

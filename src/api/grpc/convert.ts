@@ -46,6 +46,7 @@ export function datasetMessage(rec: DatasetRecord): Dataset {
     skippedCount: rec.skippedCount,
     createdAt: rec.createdAt,
     recordJson: JSON.stringify(rec),
+    preflightJson: rec.preflight ? JSON.stringify(rec.preflight) : '',
   };
 }
 

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { stringify } from 'yaml';
 import { ERROR_TABLE } from '../../errors.js';
+import { PreflightReportSchema } from '../../data/preflight.js';
 import { AugmentationSchema, EarlyStoppingSchema, JOB_STATES, JobRequestSchema, OptimizerSchema, TrainingOptionsSchema } from '../../store/job-schemas.js';
 import { ImportRequestSchema } from '../../service/import.js';
 import { specOrZooRefSchema } from '../../architecture/index.js';
@@ -181,6 +182,9 @@ const Dataset = z.object({
   skipped: z.array(z.object({ file: z.string(), reason: z.string() })).describe('Files left out, with why (the first 1000).'),
   skippedCount: z.number().int().describe('How many files were left out in all.'),
   raw: z.object({ height: z.number().int(), width: z.number().int(), channels: z.literal(1) }).optional().describe('IDX only: the size of each image.'),
+  preflight: PreflightReportSchema.optional().describe(
+    'The data checks made at ingest: counts per class and split, imbalance, skipped files, exact and near duplicates (within and across splits), image geometry, and findings (`error` or `warning`, each with a stable code and the files concerned). Absent on datasets ingested before the checks existed.',
+  ),
 });
 
 const Model = z.object({
@@ -469,7 +473,7 @@ export function buildOpenApi(): Record<string, unknown> {
           responses: {
             '200': { description: 'The Idempotency-Key matched an earlier submission: that job, in whatever state it is now (`created: false`).', content: json('SubmitResult') },
             '202': { description: 'A job was created and queued (`created: true`).', content: json('SubmitResult') },
-            ...errors([...V1(), ...REDIS(), ...JSON_BODY, ...SPEC_CODES, 'NOT_FOUND', 'DATASET_INCOMPATIBLE']),
+            ...errors([...V1(), ...REDIS(), ...JSON_BODY, ...SPEC_CODES, 'NOT_FOUND', 'DATASET_INCOMPATIBLE', 'DATASET_PREFLIGHT_FAILED']),
           },
         },
         get: {

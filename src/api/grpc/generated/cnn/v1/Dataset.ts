@@ -30,6 +30,12 @@ export interface Dataset {
    * skipped files with reasons, ...), as JSON text.
    */
   'recordJson'?: (string);
+  /**
+   * The pre-flight report (the record's `preflight`: findings with severity,
+   * code and files; counts, duplicates, geometry) as JSON text; empty for
+   * datasets ingested before the checks existed.
+   */
+  'preflightJson'?: (string);
 }
 
 export interface Dataset__Output {
@@ -59,4 +65,10 @@ export interface Dataset__Output {
    * skipped files with reasons, ...), as JSON text.
    */
   'recordJson': (string);
+  /**
+   * The pre-flight report (the record's `preflight`: findings with severity,
+   * code and files; counts, duplicates, geometry) as JSON text; empty for
+   * datasets ingested before the checks existed.
+   */
+  'preflightJson': (string);
 }
