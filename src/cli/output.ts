@@ -73,7 +73,7 @@ export class StatusLine {
 
   update(text: string): void {
     if (!this.io.isTTY) return;
-    const width = Math.max(20, (process.stderr.columns ?? 100) - 1);
+    const width = Math.max(20, (process.stderr.columns || 100) - 1);
     this.io.stderr(`\r\x1b[2K${text.length > width ? text.slice(0, width) : text}`);
     this.shown = true;
   }

@@ -103,7 +103,8 @@ function progressLine(state: string, p: JobProgress | undefined, epochStarted: n
       .filter(Boolean)
       .join('  ');
   }
-  return `${p.stage}${p.epoch !== undefined ? ` (epoch ${p.epoch}/${p.epochs ?? '?'})` : ''}  ${bar(p.fraction)}`;
+  const stage = p.stage === 'epoch done' ? `epoch ${p.epoch}/${p.epochs ?? '?'} done` : `${p.stage}${p.epoch !== undefined ? ` (epoch ${p.epoch}/${p.epochs ?? '?'})` : ''}`;
+  return `${stage}  ${bar(p.fraction)} ${Math.round(p.fraction * 100)}% of the job`;
 }
 
 export function epochLine(e: EpochRecord, epochs: number | undefined): string {
