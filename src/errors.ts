@@ -76,6 +76,7 @@ export const ERROR_TABLE = {
   ARCHIVE_TOO_MANY_ENTRIES: { http: 413, grpc: G.RESOURCE_EXHAUSTED, doc: 'The archive has more entries than allowed.' },
   ARCHIVE_TOO_LARGE_INFLATED: { http: 413, grpc: G.RESOURCE_EXHAUSTED, doc: 'The archive inflates to more bytes than allowed.' },
   ARCHIVE_BAD_LAYOUT: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'Archive entries are not laid out as <class>/<image> (optionally under train/ and test/).' },
+  MANIFEST_INVALID: { http: 400, grpc: G.INVALID_ARGUMENT, doc: "An archive's manifest.csv or manifest.jsonl has a bad line (missing file, unknown split, empty label, duplicate path, path outside the archive); the path names the line and column." },
   IMAGE_PIXEL_LIMIT: { http: 413, grpc: G.RESOURCE_EXHAUSTED, doc: 'An image has more pixels than the per-image limit.' },
   IMAGE_TOO_LARGE: { http: 413, grpc: G.RESOURCE_EXHAUSTED, doc: 'An encoded image has more bytes than the per-image limit.' },
   IDX_INVALID: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'The IDX images/labels pair is malformed or inconsistent.' },

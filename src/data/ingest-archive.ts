@@ -1,6 +1,7 @@
 /**
  * Ingest of a zip/tar/tar.gz upload into a dataset directory under
- * construction: scan (safety, limits, layout) without writing, then stream
+ * construction: scan (safety, limits, layout: class folders, or a label
+ * manifest, see label-manifest.ts) without writing, then stream
  * each image, validate it with sharp (bounded concurrency), append its
  * original bytes to `images.pack` and its decoded pixels to `pixels.u8`
  * (see pixel-pack.ts). Everything is fsynced once at the end.
@@ -13,7 +14,8 @@ import { writeFileDurable } from '../files/atomic.js';
 import { checkClassesNotEmpty, countPerClass } from './counts.js';
 import { contentHash } from './fingerprint.js';
 import { DECODE_CONCURRENCY, probeImage } from './image.js';
-import { isIgnoredEntry, planLayout, type Placement } from './layout.js';
+import { LABEL_MANIFEST_MAX_BYTES, findLabelManifest, layoutFromManifest } from './label-manifest.js';
+import { isIgnoredEntry, planLayout, type Layout, type Placement } from './layout.js';
 import type { IngestLimits } from './limits.js';
 import {
   ITEMS_FILE,
@@ -31,7 +33,7 @@ import { PackWriter } from './pack-writer.js';
 import { PixelPackWriter } from './pixel-pack.js';
 import { buildPreflightReport, type PreflightImage } from './preflight.js';
 import { TaskPool, Turns } from './pool.js';
-import { sniffArchive, sniffImage } from './sniff.js';
+import { sniffArchive, sniffImage, type ArchiveKind } from './sniff.js';
 
 /** Bytes that identify PNG, JPEG and WebP. */
 const SNIFF_BYTES = 12;
@@ -65,12 +67,37 @@ async function readImageEntry(entry: ScannedEntry, body: EntryBody, limits: Inge
   return bytes;
 }
 
+/** The manifest entry's text, read through the same metered reader as the images. */
+async function readManifestText(file: string, kind: ArchiveKind, scanned: ScannedEntry[], limits: IngestLimits, entry: ScannedEntry): Promise<string> {
+  if (entry.unreadable) throw new CnnError('MANIFEST_INVALID', `${entry.name} cannot be read: ${entry.unreadable}`, 'archive', { manifest: entry.name });
+  if (entry.size > LABEL_MANIFEST_MAX_BYTES) {
+    throw new CnnError('MANIFEST_INVALID', `${entry.name} is ${entry.size} bytes; the limit is ${LABEL_MANIFEST_MAX_BYTES}`, 'archive', { manifest: entry.name });
+  }
+  const chunks: Buffer[] = [];
+  await readArchiveFiles(file, kind, scanned, limits, (e) => e.index === entry.index, async (_e, body) => {
+    for await (const chunk of body) chunks.push(chunk);
+  });
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Which entries are the dataset's images and where each goes: by the label manifest if there is one, else by folders. */
+async function planEntries(file: string, kind: ArchiveKind, scanned: ScannedEntry[], limits: IngestLimits): Promise<{ files: ScannedEntry[]; layout: Layout }> {
+  const all = scanned.filter((e) => e.type === 'file');
+  const manifest = findLabelManifest(all);
+  if (manifest) {
+    const text = await readManifestText(file, kind, scanned, limits, manifest.entry);
+    const planned = layoutFromManifest(manifest.name, text, all.filter((e) => e !== manifest.entry));
+    return { files: planned.files, layout: planned };
+  }
+  const files = all.filter((e) => !isIgnoredEntry(e.segments));
+  if (files.length === 0) throw new CnnError('DATASET_EMPTY', 'the archive holds no image files', 'archive');
+  return { files, layout: planLayout(files) };
+}
+
 export async function ingestArchiveInto(dir: string, file: string, limits: IngestLimits, minPerClass: number): Promise<DatasetManifest> {
   const kind = await sniffArchive(file);
   const scanned = await scanArchive(file, kind, limits);
-  const files = scanned.filter((e) => e.type === 'file' && !isIgnoredEntry(e.segments));
-  if (files.length === 0) throw new CnnError('DATASET_EMPTY', 'the archive holds no image files', 'archive');
-  const layout = planLayout(files);
+  const { files, layout } = await planEntries(file, kind, scanned, limits);
   const placements = new Map<number, Placement>(files.map((f, i) => [f.index, layout.placements[i]!]));
   const classIndex = new Map(layout.classes.map((c, i) => [c, i]));
 

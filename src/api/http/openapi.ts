@@ -400,7 +400,7 @@ export function buildOpenApi(): Record<string, unknown> {
           operationId: 'createDataset',
           summary: 'Upload a dataset: an archive of class folders, or an IDX pair',
           description:
-            'multipart/form-data. Either `archive` (zip, tar or tar.gz of `<class>/<image>`, optionally under `train/` and `test/`; PNG, JPEG or WebP) or `images` + `labels` (IDX, gzipped or raw) with optional `testImages` + `testLabels` and `classNames`. Streamed to disk. Undecodable images are skipped and listed.',
+            'multipart/form-data. Either `archive` (zip, tar or tar.gz of `<class>/<image>`, optionally under `train/` and `test/`, or with a `manifest.csv` (`path,label[,split]`) or `manifest.jsonl` at its root naming each image; PNG, JPEG or WebP) or `images` + `labels` (IDX, gzipped or raw) with optional `testImages` + `testLabels` and `classNames`. Streamed to disk. Undecodable images are skipped and listed.',
           requestBody: {
             required: true,
             content: {
@@ -432,6 +432,7 @@ export function buildOpenApi(): Record<string, unknown> {
               'ARCHIVE_CORRUPT',
               'ARCHIVE_UNSAFE_ENTRY',
               'ARCHIVE_TOO_MANY_ENTRIES',
+              'MANIFEST_INVALID',
               'ARCHIVE_TOO_LARGE_INFLATED',
               'ARCHIVE_BAD_LAYOUT',
               'IMAGE_PIXEL_LIMIT',
