@@ -25,7 +25,7 @@ const { values: args } = parseArgs({
   options: {
     models: { type: 'string', default: 'mnist-cnn,design-guide-cnn,resnet18,mobilenet_v2' },
     precisions: { type: 'string', default: 'fp32,bf16' },
-    windows: { type: 'string', default: '5' },
+    windows: { type: 'string', default: '3' },
     'window-seconds': { type: 'string', default: '1.5' },
     warmup: { type: 'string', default: '5' },
     batch: { type: 'string', default: '64' },
