@@ -1,44 +1,126 @@
-// npm run bench:ingest [-- --per-class 500]
+// npm run bench:ingest [-- --per-class 500 --jpegs 2000 --json]
 //
-// Images/s to ingest a zip of Fashion-MNIST PNG class folders (validate,
-// decode, store) and build its packed 28x28x1 cache, against a reference in
-// the same run: Python's zipfile + PIL decoding the same zip into one array.
+// Images/s of end-to-end ingest (validate, decode, store, then build the
+// packed cache a training job reads) on two corpora, each against a reference
+// in the same run: Python's zipfile + PIL decoding the same zip into one array.
+// - png: Fashion-MNIST PNG class folders (28×28 grey), cache 28×28×1;
+// - jpeg: photo-sized JPEGs (400×300, noise and shapes so they compress like
+//   photos), cache 224×224×3; the reference also resizes (Lanczos) to 224×224.
+// Prints each ratio (ours / reference; above 1 is faster); --json prints them as JSON.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { ensurePackedCache, ingestDataset } from '../src/data/index.js';
-import { makePngZip } from '../test/helpers/fixtures.js';
+import sharp from 'sharp';
+import { ensurePackedCache, ingestDataset, type PackedCacheOptions } from '../src/data/index.js';
+import { makePngZip, writeZip, type ArchiveFile } from '../test/helpers/fixtures.js';
 
-const { values: args } = parseArgs({ options: { 'per-class': { type: 'string', default: '500' }, python: { type: 'string', default: '/usr/bin/python3' } } });
+const { values: args } = parseArgs({
+  options: {
+    'per-class': { type: 'string', default: '500' },
+    jpegs: { type: 'string', default: '2000' },
+    python: { type: 'string', default: '/usr/bin/python3' },
+    json: { type: 'boolean', default: false },
+  },
+});
 const PER_CLASS = Number(args['per-class']);
+const JPEGS = Number(args.jpegs);
+const JPEG_CLASSES = 10;
+const log = (s: string): void => {
+  if (!args.json) console.log(s);
+};
+
+/** Deterministic PRNG (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A 400×300 RGB "photo": a colour gradient, a few filled shapes, and per-pixel noise; JPEG quality 85. */
+async function photoJpeg(seed: number): Promise<Buffer> {
+  const w = 400;
+  const h = 300;
+  const next = rng(seed);
+  const px = Buffer.alloc(w * h * 3);
+  const base = [next() * 255, next() * 255, next() * 255];
+  const grad = [next() - 0.5, next() - 0.5, next() - 0.5];
+  const shapes = Array.from({ length: 6 }, () => ({ x: next() * w, y: next() * h, r: 20 + next() * 80, c: [next() * 255, next() * 255, next() * 255], box: next() < 0.5 }));
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let c = [base[0]! + grad[0]! * x, base[1]! + grad[1]! * y, base[2]! + grad[2]! * (x + y) * 0.5];
+      for (const s of shapes) {
+        const inside = s.box ? Math.abs(x - s.x) < s.r && Math.abs(y - s.y) < s.r * 0.6 : (x - s.x) ** 2 + (y - s.y) ** 2 < s.r ** 2;
+        if (inside) c = s.c;
+      }
+      const o = (y * w + x) * 3;
+      for (let k = 0; k < 3; k++) px[o + k] = Math.max(0, Math.min(255, c[k]! + (next() - 0.5) * 24));
+    }
+  }
+  return sharp(px, { raw: { width: w, height: h, channels: 3 } }).jpeg({ quality: 85 }).toBuffer();
+}
+
+async function makeJpegZip(path: string, n: number): Promise<number> {
+  const files: ArchiveFile[] = [];
+  for (let i = 0; i < n; i++) {
+    const split = i % 6 === 5 ? 'test' : 'train';
+    files.push({ name: `${split}/class${i % JPEG_CLASSES}/${i}.jpg`, data: await photoJpeg(i + 1) });
+  }
+  await writeZip(path, files);
+  return n;
+}
+
+interface Result {
+  images: number;
+  ingestSeconds: number;
+  cacheSeconds: number;
+  oursPerSec: number;
+  reference: { engine: string; imagesPerSec: number; seconds: number } | null;
+  ratio: number | null;
+}
+
+async function run(name: string, zip: string, n: number, cache: PackedCacheOptions, refArgs: string[], tmp: string): Promise<Result> {
+  const dir = join(tmp, `ds-${name}`);
+  const t0 = performance.now();
+  await ingestDataset({ kind: 'archive', file: zip }, { datasetDir: dir });
+  const t1 = performance.now();
+  await ensurePackedCache(dir, cache);
+  const t2 = performance.now();
+  const ingestSeconds = (t1 - t0) / 1000;
+  const cacheSeconds = (t2 - t1) / 1000;
+  const oursPerSec = n / (ingestSeconds + cacheSeconds);
+  let reference: Result['reference'] = null;
+  try {
+    const out = execFileSync(args.python!, ['bench/reference_ingest.py', zip, ...refArgs], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    reference = JSON.parse(out.trim().split('\n').at(-1)!);
+  } catch (e) {
+    log(`reference unavailable (${(e as Error).message.split('\n')[0]}); install python3-pil and python3-numpy`);
+  }
+  const ratio = reference ? oursPerSec / reference.imagesPerSec : null;
+  log(`${name}: ${n} images; ours: ingest ${ingestSeconds.toFixed(2)} s + packed cache ${cache.height}x${cache.width}x${cache.channels} ${cacheSeconds.toFixed(2)} s = ${oursPerSec.toFixed(0)} images/s end to end`);
+  if (reference) log(`${name}: reference (${reference.engine}): ${reference.imagesPerSec.toFixed(0)} images/s (${reference.seconds.toFixed(2)} s)`);
+  if (ratio !== null) log(`${name}: ratio ours end to end / reference: ${ratio.toFixed(2)}`);
+  return { images: n, ingestSeconds, cacheSeconds, oursPerSec, reference, ratio };
+}
 
 const tmp = mkdtempSync(join(tmpdir(), 'cnn-bench-ingest-'));
 try {
-  const zip = join(tmp, 'fashion.zip');
-  const archive = await makePngZip(zip, { perClass: PER_CLASS, testPerClass: Math.ceil(PER_CLASS / 6) });
-  const n = archive.entries.length;
-
-  const t0 = performance.now();
-  const manifest = await ingestDataset({ kind: 'archive', file: zip }, { datasetDir: join(tmp, 'ds') });
-  const t1 = performance.now();
-  await ensurePackedCache(join(tmp, 'ds'), { height: 28, width: 28, channels: 1, resize: 'stretch' });
-  const t2 = performance.now();
-  const ingestS = (t1 - t0) / 1000;
-  const cacheS = (t2 - t1) / 1000;
-
-  console.log(`zip of ${n} PNGs (${manifest.classes.length} classes)`);
-  console.log(`ours: ingest ${(n / ingestS).toFixed(0)} images/s (${ingestS.toFixed(2)} s: validate, decode, store), packed cache ${(n / cacheS).toFixed(0)} images/s (${cacheS.toFixed(2)} s); end to end ${(n / (ingestS + cacheS)).toFixed(0)} images/s`);
-  try {
-    const out = execFileSync(args.python!, ['bench/reference_ingest.py', zip], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-    const ref = JSON.parse(out.trim().split('\n').at(-1)!) as { imagesPerSec: number; engine: string; seconds: number };
-    console.log(`reference (${ref.engine}): ${ref.imagesPerSec.toFixed(0)} images/s (${ref.seconds.toFixed(2)} s, decode only)`);
-    console.log(`ratio ours end to end / reference: ${(n / (ingestS + cacheS) / ref.imagesPerSec).toFixed(2)}`);
-  } catch (e) {
-    console.log(`reference unavailable (${(e as Error).message.split('\n')[0]}); install python3-pil and python3-numpy`);
-  }
+  log(`${availableParallelism()} cores`);
+  const pngZip = join(tmp, 'fashion.zip');
+  const archive = await makePngZip(pngZip, { perClass: PER_CLASS, testPerClass: Math.ceil(PER_CLASS / 6) });
+  const png = await run('png', pngZip, archive.entries.length, { height: 28, width: 28, channels: 1, resize: 'stretch' }, [], tmp);
+  const jpegZip = join(tmp, 'photos.zip');
+  const n = await makeJpegZip(jpegZip, JPEGS);
+  const jpeg = await run('jpeg', jpegZip, n, { height: 224, width: 224, channels: 3, resize: 'stretch' }, ['--size', '224', '224', '--mode', 'RGB'], tmp);
+  if (args.json) console.log(JSON.stringify({ cores: availableParallelism(), png, jpeg }));
+  else log(`ratios: png ${png.ratio?.toFixed(2) ?? '—'}, jpeg ${jpeg.ratio?.toFixed(2) ?? '—'} (goal ≥ 1.0 on both)`);
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }

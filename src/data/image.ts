@@ -18,6 +18,7 @@
 import sharp, { type FitEnum } from 'sharp';
 import { CnnError } from '../errors.js';
 import { DHASH_COLS, DHASH_ROWS, perceptual } from './fingerprint.js';
+import { decodePlainPng } from './png-decode.js';
 import { readPngHeader } from './png-header.js';
 import { mapLimit } from './pool.js';
 import { sniffImage, type ImageKind } from './sniff.js';
@@ -42,6 +43,8 @@ export interface RawPixelsInfo {
 /** Decodes in flight at once; sharp runs each on the libuv pool. */
 export const DECODE_CONCURRENCY = 4;
 
+/** Plain PNGs up to this many pixels are decoded on the event loop (png-decode.ts; a few ms at most); larger ones by sharp on the pool. */
+const PLAIN_PNG_MAX_PIXELS = 256 * 1024;
 /** Up to this many pixels a probe decodes at full size (≤ 16 MB of RGBA). */
 const PROBE_FULL_DECODE_MAX_PIXELS = 4_000_000;
 
@@ -183,6 +186,14 @@ export async function probeImage(bytes: Buffer, maxImagePixels: number, file: st
     }
   }
   if (header.width * header.height > maxImagePixels) throw pixelLimitError(file, header.width, header.height, maxImagePixels);
+  if (png) {
+    // Plain 8-bit grey or RGB PNGs decode here, without a sharp call; anything else (or broken) goes on to sharp.
+    const plain = decodePlainPng(bytes, Math.min(maxImagePixels, PLAIN_PNG_MAX_PIXELS));
+    if (plain) {
+      const hash = perceptual(plain.data, plain.width, plain.height, plain.channels);
+      return { ok: true, kind, width: plain.width, height: plain.height, channels: plain.channels, decoded: plain, ...hash };
+    }
+  }
   const full = header.width * header.height <= PROBE_FULL_DECODE_MAX_PIXELS;
   let decoded: DecodedImage | null = null;
   let hash: { dhash: string; thumb: Uint8Array };
