@@ -71,6 +71,8 @@ const APT_TESTS = [
   // The README walkthrough runs as written (test/readme-walkthrough.test.ts).
   { pkg: 'curl', probe: ['/usr/bin/curl'] },
   { pkg: 'jq', probe: ['/usr/bin/jq'] },
+  // The dashboard's browser tests (test/web) drive Debian's chromium through playwright-core.
+  { pkg: 'chromium', probe: ['/usr/bin/chromium'] },
 ];
 
 function log(msg) {
@@ -196,10 +198,20 @@ function ensureBuild() {
   writeStamp('tsc', key);
 }
 
+/** The dashboard (web/) built by Vite into web/dist when missing or older than its sources. */
+function ensureWeb() {
+  const key = fingerprint(['web/src', 'web/index.html', 'web/vite.config.ts', 'package-lock.json']);
+  if (existsSync(join(ROOT, 'web', 'dist', 'index.html')) && stampMatches('web', key)) return;
+  log('building the dashboard (vite build)');
+  run(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn']);
+  writeStamp('web', key);
+}
+
 ensureApt();
 ensureNodeModules();
 const builtAddon = ensureAddon();
 ensureBuild();
+ensureWeb();
 
 // After a build, check that the addon loads and say which libtorch it uses.
 if (builtAddon) {

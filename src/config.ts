@@ -94,10 +94,13 @@ export function parseApiKeys(raw: string): Map<string, string> {
   return map;
 }
 
+/** Variables the `cnn` command line reads (which service, which key); the service ignores them. */
+const CLI_ONLY = new Set(['CNN_URL', 'CNN_KEY']);
+
 /** Reads the configuration from an environment; throws ConfigError naming the variable at fault. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   for (const name of Object.keys(env)) {
-    if (name.startsWith('CNN_') && !(name in CONFIG_DOCS)) {
+    if (name.startsWith('CNN_') && !(name in CONFIG_DOCS) && !CLI_ONLY.has(name)) {
       throw new ConfigError(`unknown environment variable ${name}; known CNN_* variables: ${Object.keys(CONFIG_DOCS).filter((k) => k.startsWith('CNN_')).join(', ')}`);
     }
   }

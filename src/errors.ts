@@ -94,6 +94,8 @@ export const ERROR_TABLE = {
   DATASET_PREFLIGHT_FAILED: { http: 400, grpc: G.FAILED_PRECONDITION, doc: "The dataset's pre-flight report has errors (listed in details.findings); fix the data, or set allowPreflightErrors: true on the job." },
   PREDICT_TOO_MANY_IMAGES: { http: 413, grpc: G.RESOURCE_EXHAUSTED, doc: 'More images in one predict request than allowed.' },
   PREDICT_BAD_IMAGE: { http: 400, grpc: G.INVALID_ARGUMENT, doc: 'An image sent for prediction could not be decoded.' },
+  SAMPLES_UNAVAILABLE: { http: 409, grpc: G.FAILED_PRECONDITION, doc: 'The job has no stored per-sample predictions: it has not completed, or its evaluation predates them.' },
+  ACTIVATIONS_TOO_LARGE: { http: 413, grpc: G.RESOURCE_EXHAUSTED, doc: 'The feature maps asked for exceed the cap on one activations answer (16 MiB of uint8 tiles); ask for fewer layers or maps (`layers`, `maxMaps`).' },
   RATE_LIMITED: { http: 429, grpc: G.RESOURCE_EXHAUSTED, doc: 'Too many requests (per tenant) or failed authentications (per client address); retry after the Retry-After seconds.' },
   QUEUE_UNAVAILABLE: { http: 503, grpc: G.UNAVAILABLE, doc: 'Redis (queue and catalog) cannot be reached.' },
 

@@ -17,6 +17,10 @@ describe('configuration', () => {
     expect(c.apiKeys?.get('secret-key-2')).toBe('beta');
   });
 
+  it("leaves the command line's own variables to it", () => {
+    expect(loadConfig({ CNN_URL: 'http://127.0.0.1:8080', CNN_KEY: 'k-123' }).dataDir).toBe('./data');
+  });
+
   it.each([
     [{ CNN_WORKRES: '2' }, /CNN_WORKRES/],
     [{ PORT: 'eighty' }, /PORT/],

@@ -35,8 +35,8 @@ const RULES: Rule[] = [
     forbids: (to, l) => l === 'jobs' && to !== 'jobs/queue.ts',
   },
   {
-    says: 'service reaches the engine only to run a stored model in process: predict, the weight check of an import, the check of an export',
-    applies: (from, l) => l === 'service' && !['service/predict.ts', 'service/import.ts', 'service/export.ts'].includes(from),
+    says: 'service reaches the engine only to run a stored model in process: predict, the weight check of an import, the check of an export, the feature maps of a stored model',
+    applies: (from, l) => l === 'service' && !['service/predict.ts', 'service/import.ts', 'service/export.ts', 'service/inside.ts'].includes(from),
     forbids: (_, l) => l === 'engine',
   },
   { says: 'service never imports the adapters', applies: (_, l) => l === 'service', forbids: (_, l) => l.startsWith('api/') },

@@ -10,6 +10,8 @@ import type { DatasetRecord } from '../store/datasets.js';
 import type { Preprocessing } from '../store/models.js';
 import { perClassMetrics, toMatrix } from './metrics.js';
 import type { EpochRecord, EvalMetrics } from '../store/job-schemas.js';
+import { predictionsFromProbabilities, writePredictions } from '../store/predictions.js';
+import { rowBytes } from '../data/index.js';
 
 export interface TrainingData {
   images: Buffer;
@@ -97,4 +99,33 @@ export async function evaluateMetrics(
     perClass: perClassMetrics(matrix, classes),
     confusionMatrix: { classes, matrix },
   };
+}
+
+/**
+ * Per-sample predictions of the evaluated rows (index, true class, top-5), stored for the
+ * job so the misclassified images of a confusion-matrix cell can be shown. The same
+ * preprocessing as the evaluation; rows go through predict in batches.
+ */
+export async function storeSamplePredictions(
+  ctx: StoreContext,
+  jobId: string,
+  model: EngineModel,
+  data: TrainingData,
+  indices: Int32Array,
+  numClasses: number,
+  batchSize: number,
+): Promise<number> {
+  const { h, w, c } = data.shape;
+  const rb = rowBytes({ height: h, width: w, channels: c as 1 | 3 });
+  const labels = Int32Array.from(indices, (i) => data.labels[i]!);
+  const probs = new Float32Array(indices.length * numClasses);
+  for (let from = 0; from < indices.length; from += batchSize) {
+    const rows = indices.subarray(from, from + batchSize);
+    const batch = Buffer.allocUnsafe(rows.length * rb);
+    rows.forEach((row, j) => data.images.copy(batch, j * rb, row * rb, (row + 1) * rb));
+    const p = await model.predict(batch, { n: rows.length, h, w, c, mean: data.preprocessing.mean, std: data.preprocessing.std });
+    probs.set(p.subarray(0, rows.length * numClasses), from * numClasses);
+  }
+  await writePredictions(ctx.blobs, jobId, predictionsFromProbabilities(probs, indices, labels, numClasses));
+  return indices.length;
 }

@@ -3,7 +3,7 @@ import { compileNested } from '../architecture/index.js';
 import { getDataset } from '../store/datasets.js';
 import { getModel } from '../store/models.js';
 import { createEngineModel } from '../engine/index.js';
-import { evaluateMetrics, loadTrainingData } from './common.js';
+import { evaluateMetrics, loadTrainingData, storeSamplePredictions } from './common.js';
 import type { JobRun } from './runner.js';
 import type { EvaluateJob } from '../store/job-schemas.js';
 import { join } from 'node:path';
@@ -28,6 +28,7 @@ export async function runEvaluate(run: JobRun): Promise<Record<string, unknown>>
     const indices = Int32Array.from({ length: count }, (_, i) => offset + i);
     await run.progress({ stage: 'evaluating', fraction: 0.5 });
     const metrics = await evaluateMetrics(model, engineData, indices, modelRec.classes, pre, req.batchSize);
+    await storeSamplePredictions(ctx, job.id, model, { ...data, preprocessing: pre }, indices, modelRec.classes.length, req.batchSize);
     return { modelId: modelRec.id, datasetId: dataset.id, split: req.split, metrics, device: model.device };
   } finally {
     model.dispose();

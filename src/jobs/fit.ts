@@ -12,7 +12,7 @@ import { createEngineModel, type EngineDataset, type EngineModel, type Normalize
 import type { DatasetRecord } from '../store/datasets.js';
 import { saveModelArtifact, type ParamCounts, type ParityCheck, type Preprocessing } from '../store/models.js';
 import { Checkpoints, type CheckpointState } from './checkpoint.js';
-import { evaluateMetrics, type SplitIndices, type TrainingData } from './common.js';
+import { evaluateMetrics, storeSamplePredictions, type SplitIndices, type TrainingData } from './common.js';
 import { afterEpoch, initialPlateau, lrForEpoch } from './lr-schedule.js';
 import { checkParity } from './parity.js';
 import { Cancelled, HandBack, type JobRun } from './runner.js';
@@ -340,6 +340,8 @@ export class Fitter {
     const evalSplit = this.splits.test.length > 0 ? 'test' : this.splits.validation.length > 0 ? 'validation' : 'train';
     const idx = evalSplit === 'test' ? this.splits.test : evalSplit === 'validation' ? this.splits.validation : this.splits.train;
     const metrics: EvalMetrics = await evaluateMetrics(fit.model, this.engineData!, idx, m.classes, m.preprocessing, Math.max(o.batchSize, 256));
+    // Per test image: true class, predicted class, top-5 (the dashboard's misclassified images).
+    await storeSamplePredictions(ctx, job.id, fit.model, this.data, idx, this.numClasses, Math.max(o.batchSize, 256));
     const evalSeconds = (performance.now() - tEval) / 1000;
     const params = paramReport(fit.model);
     let parity: ParityCheck | undefined;

@@ -15,6 +15,8 @@ import { registerMetrics } from './metrics.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { modelRoutes } from './routes/models.js';
+import { dashboardRoutes } from './routes/dashboard.js';
+import { webRoutes } from './routes/web.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -79,5 +81,8 @@ export async function buildHttpApp(ctx: ServiceContext): Promise<FastifyInstance
   await app.register(datasetRoutes(ctx), { prefix: '/v1' });
   await app.register(jobRoutes(ctx), { prefix: '/v1' });
   await app.register(modelRoutes(ctx), { prefix: '/v1' });
+  await app.register(dashboardRoutes(ctx), { prefix: '/v1' });
+  // The dashboard (web/): static files at `/`, the API stays under /v1.
+  await app.register(webRoutes());
   return app;
 }
