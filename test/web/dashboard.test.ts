@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 // The dashboard in a real browser (Debian's chromium through playwright-core) against the whole
 // service with real training jobs: the jobs list, live curves fed by the one event stream, the
 // confusion matrix down to a cell's images, compare, predict, feature maps, datasets; also at a
@@ -82,7 +81,7 @@ async function shot(page: Page, name: string): Promise<void> {
 
 async function axe(page: Page): Promise<{ id: string; impact: string; nodes: number }[]> {
   await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-  const r = await page.evaluate(async () => (window as any).axe.run(document, { resultTypes: ['violations'] }));
+  const r = await page.evaluate(async () => (globalThis as any).axe.run((globalThis as any).document, { resultTypes: ['violations'] }));
   return (r.violations as any[]).filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, target: v.nodes[0]?.target }));
 }
 
@@ -142,7 +141,7 @@ describe('dashboard', () => {
     expect(await row.locator('td').nth(3).textContent()).toBe('train');
     await shot(page, 'jobs');
     // The key is in sessionStorage, never in a URL.
-    expect(await page.evaluate(() => sessionStorage.getItem('cnn.apiKey'))).toBe(KEY_A);
+    expect(await page.evaluate(() => (globalThis as any).sessionStorage.getItem('cnn.apiKey'))).toBe(KEY_A);
     expect(page.url()).not.toContain(KEY_A);
 
     await row.getByRole('link', { name: id }).click();
@@ -281,7 +280,7 @@ describe('dashboard', () => {
     form.set('image', fileBlob(readFileSync(ANKLE_BOOT), 'image/png'), 'ankle-boot.png');
     const act = (await (await svc.call(`/v1/models/${modelId}/activations`, { method: 'POST', body: form })).json()) as any;
     expect(act.layers.map((l: any) => l.shape)).toEqual([[28, 28, 32], [14, 14, 32], [14, 14, 64], [7, 7, 64]]);
-    const drawn = await page.getByTestId('fmap-conv2d_1').evaluate((c: HTMLCanvasElement, s: number) => {
+    const drawn = await page.getByTestId('fmap-conv2d_1').evaluate((c: any, s: number) => {
       const g = c.getContext('2d')!;
       const d = g.getImageData(0, 0, 28 * s, 28 * s).data;
       return Array.from({ length: 28 * 28 }, (_, k) => d[4 * ((Math.floor(k / 28) * s) * 28 * s + (k % 28) * s)]);
@@ -314,9 +313,9 @@ describe('dashboard', () => {
     await page.reload();
     await page.locator('main h1').waitFor();
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    expect(await page.evaluate(() => (globalThis as any).document.activeElement?.textContent)).toBe('Skip to content');
     for (let i = 0; i < 4; i++) await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Datasets');
+    expect(await page.evaluate(() => (globalThis as any).document.activeElement?.textContent)).toBe('Datasets');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('main h1').textContent()).toBe('Datasets');
   });
@@ -346,7 +345,7 @@ describe('dashboard with 100 classes, at a phone’s size', () => {
     expect(job.state).toBe('completed');
     ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, bypassCSP: true });
     const page = await signedIn(ctx);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await shot(page, 'mobile-jobs');
     await page.goto(`${svc.url}/#/jobs/${job.id}/results`);
     const canvas = page.getByTestId('heatmap');
@@ -356,7 +355,7 @@ describe('dashboard with 100 classes, at a phone’s size', () => {
     const box = page.getByTestId('heatmap-box');
     const [scrollW, clientW] = await box.evaluate((b) => [b.scrollWidth, b.clientWidth]);
     expect(scrollW).toBeGreaterThan(clientW);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.getByTestId('zoom').fill('30');
     await expect.poll(() => canvas.getAttribute('data-cell')).toBe('30');
     const w = Number((await canvas.evaluate((c) => c.style.width)).replace('px', ''));
@@ -364,7 +363,7 @@ describe('dashboard with 100 classes, at a phone’s size', () => {
     await shot(page, 'mobile-results-100');
     await page.goto(`${svc.url}/#/jobs/${job.id}`);
     await page.getByTestId('loss-chart').waitFor();
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await shot(page, 'mobile-job');
     expect(await axe(page)).toEqual([]);
   });
