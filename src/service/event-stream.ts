@@ -38,6 +38,16 @@ class TenantEventHub {
         const set = this.listeners.get(e.job?.tenant);
         if (set) for (const l of set) l(e);
       });
+      // API connections queue nothing offline: a fresh duplicate must be ready before it subscribes.
+      if (sub.status !== 'ready') {
+        await new Promise<void>((resolve, reject) => {
+          const t = setTimeout(() => reject(new Error('the event subscriber did not connect')), 10_000);
+          sub.once('ready', () => {
+            clearTimeout(t);
+            resolve();
+          });
+        });
+      }
       await sub.psubscribe(this.ctx.jobs.eventPattern());
     })();
     this.started.catch(() => (this.started = undefined));

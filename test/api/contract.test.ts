@@ -121,6 +121,35 @@ describe('every response matches openapi.yaml', () => {
     expect((await call('GET', '/v1/jobs', '/v1/jobs?state=completed')).body.total).toBe(1);
     expect((await call('GET', '/v1/jobs', '/v1/jobs?state=nope')).status).toBe(400);
     expect((await call('GET', '/v1/jobs/{id}', '/v1/jobs/job_nope')).status).toBe(404);
+    // The dashboard's routes: per-sample predictions, calibration, thumbnails, filters, feature maps, the tab's event stream.
+    const cells = (await call('GET', '/v1/jobs/{id}/samples', `/v1/jobs/${ids.job}/samples?true=0&limit=3`)).body;
+    expect(cells.items.length).toBe(3);
+    expect(cells.items.every((s: any) => s.trueClass === 0)).toBe(true);
+    expect((await call('GET', '/v1/jobs/{id}/samples', `/v1/jobs/${ids.job}/samples?limit=0`)).body.error).toMatchObject({ code: 'VALIDATION_FAILED', path: 'limit' });
+    expect((await call('GET', '/v1/jobs/{id}/calibration', `/v1/jobs/${ids.job}/calibration`)).body.bins.length).toBe(10);
+    expect((await call('GET', '/v1/datasets/{id}/samples', `/v1/datasets/${ids.idx}/samples?class=1&limit=2`)).body.items.map((s: any) => s.label)).toEqual([1, 1]);
+    expect((await call('GET', '/v1/models/{id}/filters', `/v1/models/${ids.model}/filters`)).body.shape).toEqual([32, 1, 3, 3]);
+    expect((await call('GET', '/v1/models/{id}/filters', `/v1/models/${ids.model}/filters?layer=dense_1`)).body.error).toMatchObject({ code: 'VALIDATION_FAILED', path: 'layer' });
+    const actForm = new FormData();
+    actForm.set('image', fileBlob(testPng, 'image/png'), 'x.png');
+    actForm.set('maxMaps', '4');
+    expect((await call('POST', '/v1/models/{id}/activations', `/v1/models/${ids.model}/activations`, { body: actForm })).body.layers.map((l: any) => l.maps)).toEqual([4, 4, 4, 4]);
+    const bigForm = new FormData();
+    bigForm.set('image', fileBlob(testPng, 'image/png'), 'x.png');
+    bigForm.set('maxMaps', '999');
+    expect((await call('POST', '/v1/models/{id}/activations', `/v1/models/${ids.model}/activations`, { body: bigForm })).body.error).toMatchObject({ code: 'VALIDATION_FAILED', path: 'maxMaps' });
+    {
+      // The tab's stream stays open: read up to the first event, then close it.
+      const abort = new AbortController();
+      const res = await svc.call(`/v1/events?jobs=${ids.job}`, { signal: abort.signal });
+      const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+      let text = '';
+      while (!/^data:/m.test(text) || !text.endsWith('\n\n')) text += (await reader.read()).value ?? '';
+      abort.abort();
+      const first = await contract.check('GET', '/v1/events', new Response(text, { status: res.status, headers: res.headers }));
+      expect(first[0]).toMatchObject({ event: 'state', data: { id: ids.job, state: 'completed' } });
+      expect((await call('GET', '/v1/events', '/v1/events?jobs=job_nope')).status).toBe(404);
+    }
     expect((await call('GET', '/v1/jobs/{id}/events', '/v1/jobs/job_nope/events')).status).toBe(404);
     expect((await call('POST', '/v1/jobs/{id}/cancel', `/v1/jobs/${ids.job}/cancel`)).body.error.code).toBe('JOB_FINISHED');
     const spec = await call('POST', '/v1/jobs', '/v1/jobs', { body: JSON.stringify({ type: 'train', datasetId: ids.idx, model: { spec: { ...MNIST_CNN, layers: [] } } }), headers: json });

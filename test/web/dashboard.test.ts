@@ -60,7 +60,11 @@ async function submit(datasetId: string, training: Record<string, unknown>, spec
   return body.id;
 }
 
+/** Requests each page made to the tab's event stream. */
+const streams = new Map<Page, number>();
+
 function watch(page: Page): Page {
+  page.on('request', (r) => new URL(r.url()).pathname === '/v1/events' && streams.set(page, (streams.get(page) ?? 0) + 1));
   page.on('console', (m) => m.type() === 'error' && consoleErrors.push(`${page.url()}: ${m.text()}`));
   page.on('pageerror', (e) => consoleErrors.push(`${page.url()}: ${e.message}`));
   return page;
@@ -318,6 +322,8 @@ describe('dashboard', () => {
     expect(await page.evaluate(() => (globalThis as any).document.activeElement?.textContent)).toBe('Datasets');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('main h1').textContent()).toBe('Datasets');
+    // One event stream per tab, through every view (the reload above opened the second tab's worth: a new document).
+    expect(streams.get(page)).toBe(2);
   });
 });
 

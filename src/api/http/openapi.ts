@@ -258,6 +258,59 @@ const Readiness = z.object({
   workers: z.array(z.object({ id: z.string(), device: z.string(), pid: z.number().int(), host: z.string(), busyJob: z.string().optional() })).describe('Workers seen in the last 30 s.'),
 });
 
+// The dashboard's routes: per-sample predictions, thumbnails, feature maps, filters.
+const TopClass = z.object({ classIndex: z.number().int(), className: z.string(), probability: z.number() });
+const JobSamplePage = z.object({
+  items: z.array(
+    z.object({
+      index: z.number().int().describe('Row of the packed cache the job was evaluated on (train rows first, then test).'),
+      trueClass: z.number().int(),
+      predicted: z.number().int(),
+      image: z.string().describe('The image as the model saw it, a PNG data URL.'),
+      top: z.array(TopClass).describe('Top-5 (fewer with fewer classes), highest first.'),
+    }),
+  ),
+  total: z.number().int().describe('Evaluated images matching `true` and `predicted` (the confusion-matrix cell count when both are given).'),
+  nextCursor: z.string().optional(),
+  classes: z.array(z.string()),
+});
+const Calibration = z.object({
+  bins: z.array(z.object({ from: z.number(), to: z.number(), count: z.number().int(), confidence: z.number(), accuracy: z.number() })).describe('10 equal-width bins of the top-1 probability.'),
+  ece: z.number().describe('Expected calibration error: Σ (count / n) · |accuracy − confidence| over the bins.'),
+  count: z.number().int(),
+});
+const DatasetSamplePage = z.object({
+  items: z.array(z.object({ index: z.number().int(), label: z.number().int(), className: z.string(), split: z.enum(['train', 'test']), image: z.string().describe('A PNG data URL (at most 64 px on a side for archive datasets; IDX rows as stored).') })),
+  total: z.number().int(),
+  nextCursor: z.string().optional(),
+});
+const Activations = z.object({
+  modelId: z.string(),
+  input: z.object({ shape: z.array(z.number().int()).describe('[H, W, C]'), pixels: z.string().describe('base64 uint8 H×W×C: the image resized as the model takes it.') }),
+  layers: z.array(
+    z.object({
+      name: z.string(),
+      type: z.string(),
+      shape: z.array(z.number().int()).describe("[H, W, C] of the layer's output."),
+      maps: z.number().int().describe('Maps sent: the first `maxMaps` channels.'),
+      min: z.array(z.number()),
+      max: z.array(z.number()),
+      tiles: z.string().describe('base64 of maps × H × W uint8; each map scaled (v − min) / (max − min) × 255.'),
+    }),
+  ),
+  top: z.array(TopClass),
+});
+const ConvFilters = z.object({
+  modelId: z.string(),
+  layer: z.string(),
+  shape: z.array(z.number().int()).describe('[filters, input channels per group, kH, kW]'),
+  min: z.number(),
+  max: z.number(),
+  weights: z.array(z.number()).describe('Flattened in `shape` order.'),
+  bias: z.array(z.number()).optional(),
+  convLayers: z.array(z.object({ name: z.string(), shape: z.array(z.number().int()) })),
+});
+
 const page = (item: z.ZodType) => z.object({ items: z.array(item), total: z.number().int(), nextCursor: z.string().optional() });
 
 const SCHEMAS = {
@@ -281,6 +334,11 @@ const SCHEMAS = {
   Model,
   ModelPage: page(Model),
   Prediction,
+  JobSamplePage,
+  Calibration,
+  DatasetSamplePage,
+  Activations,
+  ConvFilters,
   Liveness,
   Readiness,
 } as const;
@@ -532,6 +590,82 @@ export function buildOpenApi(): Record<string, unknown> {
               },
             },
             ...errors([...V1(), ...REDIS(), 'NOT_FOUND']),
+          },
+        },
+      },
+      '/v1/events': {
+        get: {
+          operationId: 'watchEvents',
+          summary: "One Server-Sent Events stream for a tab: every change of the tenant's jobs, or of the jobs named in `jobs`",
+          description:
+            'Events as on /v1/jobs/{id}/events (`state` with the whole record, `progress` with a JobProgressEvent), for many jobs on one connection; it stays open until the client closes it. Named jobs first get their current record as a `state` event. Comment lines come at the start and every 15 s.',
+          parameters: [{ name: 'jobs', in: 'query', required: false, description: 'Comma-separated job ids (at most 100); all the tenant\'s jobs when absent.', schema: { type: 'string' } }],
+          responses: {
+            '200': {
+              description: 'text/event-stream of `state` and `progress` events (and `error`).',
+              content: { 'text/event-stream': { schema: { type: 'string' }, 'x-sse-events': { state: ref('Job'), progress: ref('JobProgressEvent'), error: ref('Error') } } },
+            },
+            ...errors([...V1(), ...REDIS(), 'NOT_FOUND', 'VALIDATION_FAILED']),
+          },
+        },
+      },
+      '/v1/jobs/{id}/samples': {
+        get: {
+          operationId: 'listJobSamples',
+          summary: "A completed job's evaluated images with their top-5, filtered by true and predicted class (a confusion-matrix cell)",
+          parameters: [
+            idParam('Job'),
+            { name: 'true', in: 'query', required: false, schema: { type: 'integer', minimum: 0 } },
+            { name: 'predicted', in: 'query', required: false, schema: { type: 'integer', minimum: 0 } },
+            { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 24 } },
+            { name: 'cursor', in: 'query', required: false, schema: { type: 'string' } },
+          ],
+          responses: { '200': { description: 'A page of images in evaluation order.', content: json('JobSamplePage') }, ...errors([...V1(), ...REDIS(), 'NOT_FOUND', 'VALIDATION_FAILED', 'SAMPLES_UNAVAILABLE']) },
+        },
+      },
+      '/v1/jobs/{id}/calibration': {
+        get: {
+          operationId: 'getJobCalibration',
+          summary: "Reliability diagram and expected calibration error of a completed job's evaluation",
+          parameters: [idParam('Job')],
+          responses: { '200': { description: 'Ten confidence bins and the ECE.', content: json('Calibration') }, ...errors([...V1(), ...REDIS(), 'NOT_FOUND', 'SAMPLES_UNAVAILABLE']) },
+        },
+      },
+      '/v1/datasets/{id}/samples': {
+        get: {
+          operationId: 'listDatasetSamples',
+          summary: "Thumbnails of a dataset's images, by class and split",
+          parameters: [
+            idParam('Dataset'),
+            { name: 'class', in: 'query', required: false, schema: { type: 'integer', minimum: 0 } },
+            { name: 'split', in: 'query', required: false, schema: { type: 'string', enum: ['train', 'test'], default: 'train' } },
+            { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 24 } },
+            { name: 'cursor', in: 'query', required: false, schema: { type: 'string' } },
+          ],
+          responses: { '200': { description: 'A page of thumbnails in stored order.', content: json('DatasetSamplePage') }, ...errors([...V1(), ...REDIS(), 'NOT_FOUND', 'VALIDATION_FAILED']) },
+        },
+      },
+      '/v1/models/{id}/filters': {
+        get: {
+          operationId: 'getModelFilters',
+          summary: "A conv layer's weights, for drawing (the first conv layer without `layer`)",
+          parameters: [idParam('Model'), { name: 'layer', in: 'query', required: false, schema: { type: 'string' } }],
+          responses: { '200': { description: 'The weights with their shape and range.', content: json('ConvFilters') }, ...errors([...V1(), ...REDIS(), 'NOT_FOUND', 'VALIDATION_FAILED', 'ACTIVATIONS_TOO_LARGE', ...ifKnown('WEIGHTS_INVALID', 'ENGINE_WEIGHTS_MISMATCH')]) },
+        },
+      },
+      '/v1/models/{id}/activations': {
+        post: {
+          operationId: 'getModelActivations',
+          summary: 'Feature maps of each conv and pooling layer for one image, as uint8 tiles with each map\'s min and max',
+          description: `multipart/form-data: one \`image\`; optional \`layers\` (comma-separated layer names; default every conv and pooling layer) and \`maxMaps\` (maps per layer, 1–256, default 64). The tiles of one answer are capped at 16 MiB (ACTIVATIONS_TOO_LARGE).`,
+          parameters: [idParam('Model')],
+          requestBody: {
+            required: true,
+            content: { 'multipart/form-data': { schema: { type: 'object', properties: { image: { type: 'string', format: 'binary' }, layers: { type: 'string' }, maxMaps: { type: 'integer', minimum: 1, maximum: 256 } }, required: ['image'] } } },
+          },
+          responses: {
+            '200': { description: 'Per layer: shape and tiles; the top-5 of the whole model.', content: json('Activations') },
+            ...errors([...V1(), ...REDIS(), 'NOT_FOUND', 'VALIDATION_FAILED', 'PREDICT_BAD_IMAGE', 'ACTIVATIONS_TOO_LARGE', 'UPLOAD_TOO_LARGE', ...ifKnown('IMAGE_PIXEL_LIMIT'), ...ENGINE_RUN]),
           },
         },
       },
