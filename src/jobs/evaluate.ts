@@ -17,7 +17,8 @@ export async function runEvaluate(run: JobRun): Promise<Record<string, unknown>>
   await run.progress({ stage: 'preparing data', fraction: 0 });
   const pre = modelRec.preprocessing;
   const data = await loadTrainingData(ctx, dataset, pre.inputShape, pre.resize);
-  const model = await createEngineModel(compiled.graph, { device: req.device === 'auto' ? run.device : req.device, seed: 0 });
+  // fp32 as the final evaluation of a train job and predict: the same weights score the same on the same images.
+  const model = await createEngineModel(compiled.graph, { device: req.device === 'auto' ? run.device : req.device, seed: 0, precision: 'fp32' });
   run.onStop(() => model.cancel());
   try {
     await model.loadWeights(join(ctx.blobs.modelDir(modelRec.id), 'weights.safetensors'));
