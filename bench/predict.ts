@@ -61,7 +61,7 @@ const pngs = await Promise.all(
 const tmp = mkdtempSync(join(tmpdir(), 'cnn-bench-predict-'));
 const { graph } = compileSpec(spec);
 const source = await createEngineModel(graph, { seed: 1, precision: 'fp32' });
-await source.saveWeights(join(tmp, 'w.safetensors'));
+await source.saveWeights(join(tmp, 'w.safetensors'), { source: 'bench:predict' });
 
 const svc = await startTestService({ workers: 0, env: { CNN_THREADS: String(THREADS) } });
 let result: Record<string, unknown>;
