@@ -19,6 +19,7 @@ import sharp, { type FitEnum } from 'sharp';
 import { CnnError } from '../errors.js';
 import { DHASH_COLS, DHASH_ROWS, perceptual } from './fingerprint.js';
 import { decodePlainPng } from './png-decode.js';
+import { readJpegHeader } from './jpeg-header.js';
 import { readPngHeader } from './png-header.js';
 import { mapLimit } from './pool.js';
 import { sniffImage, type ImageKind } from './sniff.js';
@@ -175,9 +176,14 @@ export async function probeImage(bytes: Buffer, maxImagePixels: number, file: st
   // image is over the pixel limit (which fails the whole upload) is still sharp's to say.
   let png = kind === 'png' ? readPngHeader(bytes) : null;
   if (png && png.width * png.height > maxImagePixels) png = null;
+  // Plain JPEGs likewise (jpeg-header.ts); the decode below applies the pixel limit.
+  let jpeg = kind === 'jpeg' ? readJpegHeader(bytes) : null;
+  if (jpeg && jpeg.width * jpeg.height > maxImagePixels) jpeg = null;
   let header: ImageHeader;
   if (png) {
     header = { ...png, orientation: 1, hasProfile: false };
+  } else if (jpeg) {
+    header = { ...jpeg, orientation: 1, hasProfile: false };
   } else {
     try {
       header = await readHeader(bytes);
@@ -216,7 +222,7 @@ export async function probeImage(bytes: Buffer, maxImagePixels: number, file: st
     }
   } catch (e) {
     if (isPixelLimitError(e)) throw pixelLimitError(file, header.width, header.height, maxImagePixels);
-    if (png) {
+    if (png || jpeg) {
       // The header was read here, not by sharp: say which part libvips found broken.
       const headerError = await readHeader(bytes).then(
         () => null,
@@ -272,7 +278,7 @@ export async function decodeForPredict(buffers: readonly Buffer[], opts: Predict
   await mapLimit(buffers, DECODE_CONCURRENCY, async (bytes, i) => {
     const at = `${opts.field ?? 'images'}[${i}]`;
     if (sniffImage(bytes) === null) throw new CnnError('PREDICT_BAD_IMAGE', 'not a PNG, JPEG or WebP image', at, { index: i });
-    let header: { width: number; height: number } | null = readPngHeader(bytes);
+    let header: { width: number; height: number } | null = readPngHeader(bytes) ?? readJpegHeader(bytes);
     if (header && header.width * header.height > opts.maxImagePixels) header = null;
     try {
       header ??= await readHeader(bytes);
