@@ -12,6 +12,7 @@ import { perClassMetrics, toMatrix } from './metrics.js';
 import type { EpochRecord, EvalMetrics } from '../store/job-schemas.js';
 import { predictionsFromProbabilities, writePredictions } from '../store/predictions.js';
 import { rowBytes } from '../data/index.js';
+import { seededRandom } from '../seeded-random.js';
 
 export interface TrainingData {
   images: Buffer;
@@ -48,17 +49,6 @@ export interface SplitIndices {
   test: Int32Array;
 }
 
-/** Mulberry32: a small seeded generator, so a split is the same on every run of a job. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const range = (offset: number, count: number) => Int32Array.from({ length: count }, (_, i) => offset + i);
 
@@ -72,7 +62,7 @@ export function splitIndices(meta: PackedCacheMeta, validationSplit: number, see
   if (test.length > 0) return { train, validation: test, test };
   const held = Math.floor(train.length * validationSplit);
   if (held === 0) return { train, validation: new Int32Array(0), test };
-  const next = rng(seed);
+  const next = seededRandom(seed);
   const shuffled = Int32Array.from(train);
   for (let i = shuffled.length - 1; i > 0; i--) {
     const j = Math.floor(next() * (i + 1));

@@ -19,6 +19,7 @@ import { CnnError } from '../errors.js';
 import { normalizeToNchw } from '../export/normalize.js';
 import { exportOnnx, type InputLayout } from '../export/onnx.js';
 import { readSafetensorsF32 } from '../export/safetensors.js';
+import { seededRandom } from '../seeded-random.js';
 import { writeFileAtomic } from '../store/blobs.js';
 import { getModel, recordExportCheck, type ExportCheck, type ModelRecord } from '../store/models.js';
 import type { ServiceContext } from './context.js';
@@ -75,15 +76,8 @@ async function checkImages(ctx: ServiceContext, rec: ModelRecord): Promise<{ raw
     const size = h * w * c;
     return { raw: new Uint8Array(images.subarray(split.offset * size, (split.offset + n) * size)), n, source: split.source };
   }
-  // Mulberry32-seeded pixels: the same images on every run.
-  let a = 0x5eed;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  // Seeded pixels: the same images on every run.
+  const next = seededRandom(0x5eed);
   const n = 64;
   return { raw: Uint8Array.from({ length: n * h * w * c }, () => Math.floor(next() * 256)), n, source: 'synthetic' };
 }

@@ -10,22 +10,13 @@
  */
 import sharp from 'sharp';
 import { truncatedPng, type ArchiveFile } from '../helpers/fixtures.js';
+import { seededRandom } from '../../src/seeded-random.js';
 
 const CELL_PX = 4;
 export const PLANTED_WIDTH = 9 * CELL_PX;
 export const PLANTED_HEIGHT = 8 * CELL_PX;
 
-/** Deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = seededRandom;
 
 /** Grey pixels of a random block image; levels in 20…229 so a +8 shift never clips. */
 export function blockPixels(seed: number, cell = CELL_PX): Buffer {

@@ -15,6 +15,7 @@ import { crc32, deflateSync, gunzipSync, gzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import * as tar from 'tar-stream';
 import yazl from 'yazl';
+import { seededRandom } from '../../src/seeded-random.js';
 
 export const FASHION_DIR = '/usr/share/datasets/fashion-mnist';
 /** Fashion-MNIST label order, as folder-safe names. */
@@ -63,17 +64,7 @@ function loadFashion(split: FashionSplit): Promise<{ images: Buffer; labels: Buf
   return p;
 }
 
-/** mulberry32: a tiny seeded PRNG, so subsets are repeatable. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 /**
  * `perClass` images of each of the 10 classes from one split, interleaved by

@@ -9,6 +9,7 @@
  * is valid without asking the code under test.
  */
 import type { ModelSpecInput } from '../../src/architecture/index.js';
+import { seededRandom } from '../../src/seeded-random.js';
 
 type Layer = Record<string, unknown> & { type: string };
 
@@ -20,17 +21,7 @@ interface Tensor {
   c: number;
 }
 
-/** mulberry32: small, fast, good enough for test data. */
-export function makeRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const makeRng = seededRandom;
 
 const NON_SOFTMAX_ACTIVATIONS = [
   'linear',

@@ -1,0 +1,16 @@
+/**
+ * Mulberry32: a small seeded generator of floats in [0, 1), the same sequence
+ * for the same seed on every run and machine. Used where a job or a check must
+ * repeat itself (validation splits, an export's synthetic check images), and
+ * by tests and benchmarks that need repeatable data.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
