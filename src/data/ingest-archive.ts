@@ -57,12 +57,13 @@ async function readImageEntry(entry: ScannedEntry, body: EntryBody, limits: Inge
     n += chunk.length;
     if (!sniffed && n >= SNIFF_BYTES) {
       sniffed = true;
-      if (sniffImage(Buffer.concat(chunks)) === null) return { skip: NOT_AN_IMAGE };
+      if (sniffImage(chunks[0]!.length >= SNIFF_BYTES ? chunks[0]! : Buffer.concat(chunks)) === null) return { skip: NOT_AN_IMAGE };
       if (entry.size > limits.maxImageBytes) throw tooLarge();
     }
     if (n > limits.maxImageBytes) throw tooLarge();
   }
-  const bytes = Buffer.concat(chunks);
+  // Most entries arrive as one chunk (small zip entries are inflated whole): no copy then.
+  const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
   if (!sniffed && sniffImage(bytes) === null) return { skip: NOT_AN_IMAGE };
   return bytes;
 }
