@@ -1,4 +1,4 @@
-// npm run bench:ingest [-- --per-class 500 --jpegs 2000 --json]
+// npm run bench:ingest [-- --per-class 500 --jpegs 2000 --runs 3 --json]
 //
 // Images/s of end-to-end ingest (validate, decode, store, then build the
 // packed cache a training job reads) on two corpora, each against a reference
@@ -6,10 +6,13 @@
 // - png: Fashion-MNIST PNG class folders (28×28 grey), cache 28×28×1;
 // - jpeg: photo-sized JPEGs (400×300, noise and shapes so they compress like
 //   photos), cache 224×224×3; the reference also resizes (Lanczos) to 224×224.
+// Each corpus runs --runs times, ours then the reference, and each ratio is the
+// median of the runs' ratios (the machine may be shared: the load average and
+// both sides' CPU seconds are printed with it).
 // Prints each ratio (ours / reference; above 1 is faster); --json prints them as JSON.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -21,12 +24,14 @@ const { values: args } = parseArgs({
   options: {
     'per-class': { type: 'string', default: '500' },
     jpegs: { type: 'string', default: '2000' },
+    runs: { type: 'string', default: '3' },
     python: { type: 'string', default: '/usr/bin/python3' },
     json: { type: 'boolean', default: false },
   },
 });
 const PER_CLASS = Number(args['per-class']);
 const JPEGS = Number(args.jpegs);
+const RUNS = Math.max(1, Number(args.runs));
 const JPEG_CLASSES = 10;
 const log = (s: string): void => {
   if (!args.json) console.log(s);
@@ -77,26 +82,42 @@ async function makeJpegZip(path: string, n: number): Promise<number> {
   return n;
 }
 
-interface Result {
-  images: number;
+interface Run {
   ingestSeconds: number;
   cacheSeconds: number;
+  /** User + system CPU of this process (all its threads) over ingest and cache. */
+  cpuSeconds: number;
   oursPerSec: number;
-  reference: { engine: string; imagesPerSec: number; seconds: number } | null;
+  reference: { engine: string; imagesPerSec: number; seconds: number; cpuSeconds: number } | null;
   ratio: number | null;
+  /** 1-minute load average when the run started. */
+  load: number;
 }
 
-async function run(name: string, zip: string, n: number, cache: PackedCacheOptions, refArgs: string[], tmp: string): Promise<Result> {
-  const dir = join(tmp, `ds-${name}`);
+interface Result extends Run {
+  images: number;
+  runs: Run[];
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+async function runOnce(name: string, zip: string, n: number, cache: PackedCacheOptions, refArgs: string[], dir: string): Promise<Run> {
+  const load = loadavg()[0]!;
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   await ingestDataset({ kind: 'archive', file: zip }, { datasetDir: dir });
   const t1 = performance.now();
   await ensurePackedCache(dir, cache);
   const t2 = performance.now();
+  const cpu = process.cpuUsage(c0);
+  rmSync(dir, { recursive: true, force: true });
   const ingestSeconds = (t1 - t0) / 1000;
   const cacheSeconds = (t2 - t1) / 1000;
   const oursPerSec = n / (ingestSeconds + cacheSeconds);
-  let reference: Result['reference'] = null;
+  let reference: Run['reference'] = null;
   try {
     const out = execFileSync(args.python!, ['bench/reference_ingest.py', zip, ...refArgs], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
     reference = JSON.parse(out.trim().split('\n').at(-1)!);
@@ -104,10 +125,25 @@ async function run(name: string, zip: string, n: number, cache: PackedCacheOptio
     log(`reference unavailable (${(e as Error).message.split('\n')[0]}); install python3-pil and python3-numpy`);
   }
   const ratio = reference ? oursPerSec / reference.imagesPerSec : null;
-  log(`${name}: ${n} images; ours: ingest ${ingestSeconds.toFixed(2)} s + packed cache ${cache.height}x${cache.width}x${cache.channels} ${cacheSeconds.toFixed(2)} s = ${oursPerSec.toFixed(0)} images/s end to end`);
-  if (reference) log(`${name}: reference (${reference.engine}): ${reference.imagesPerSec.toFixed(0)} images/s (${reference.seconds.toFixed(2)} s)`);
-  if (ratio !== null) log(`${name}: ratio ours end to end / reference: ${ratio.toFixed(2)}`);
-  return { images: n, ingestSeconds, cacheSeconds, oursPerSec, reference, ratio };
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  log(
+    `${name}: load ${load.toFixed(2)}; ours: ingest ${ingestSeconds.toFixed(2)} s + packed cache ${cache.height}x${cache.width}x${cache.channels} ${cacheSeconds.toFixed(2)} s = ${oursPerSec.toFixed(0)} images/s (${cpuSeconds.toFixed(2)} CPU s)` +
+      (reference ? `; reference ${reference.imagesPerSec.toFixed(0)} images/s (${reference.seconds.toFixed(2)} s, ${reference.cpuSeconds.toFixed(2)} CPU s); ratio ${ratio!.toFixed(2)}` : ''),
+  );
+  return { ingestSeconds, cacheSeconds, cpuSeconds, oursPerSec, reference, ratio, load };
+}
+
+async function run(name: string, zip: string, n: number, cache: PackedCacheOptions, refArgs: string[], tmp: string): Promise<Result> {
+  const runs: Run[] = [];
+  for (let i = 0; i < RUNS; i++) runs.push(await runOnce(name, zip, n, cache, refArgs, join(tmp, `ds-${name}-${i}`)));
+  // The run whose ratio is the median (the lower middle one for an even count).
+  const byRatio = [...runs].sort((a, b) => (a.ratio ?? a.oursPerSec) - (b.ratio ?? b.oursPerSec));
+  const mid = byRatio[Math.floor((byRatio.length - 1) / 2)]!;
+  const ratios = runs.map((r) => r.ratio).filter((r): r is number => r !== null);
+  const ratio = ratios.length === runs.length ? median(ratios) : null;
+  log(`${name}: ${n} images; median of ${RUNS} runs: ours ${median(runs.map((r) => r.oursPerSec)).toFixed(0)} images/s, ratio ${ratio?.toFixed(2) ?? '—'}`);
+  if (mid.reference) log(`${name}: reference engine: ${mid.reference.engine}`);
+  return { images: n, ...mid, ratio, runs };
 }
 
 const tmp = mkdtempSync(join(tmpdir(), 'cnn-bench-ingest-'));
@@ -119,7 +155,7 @@ try {
   const jpegZip = join(tmp, 'photos.zip');
   const n = await makeJpegZip(jpegZip, JPEGS);
   const jpeg = await run('jpeg', jpegZip, n, { height: 224, width: 224, channels: 3, resize: 'stretch' }, ['--size', '224', '224', '--mode', 'RGB'], tmp);
-  if (args.json) console.log(JSON.stringify({ cores: availableParallelism(), png, jpeg }));
+  if (args.json) console.log(JSON.stringify({ cores: availableParallelism(), load: loadavg(), png, jpeg }));
   else log(`ratios: png ${png.ratio?.toFixed(2) ?? '—'}, jpeg ${jpeg.ratio?.toFixed(2) ?? '—'} (goal ≥ 1.0 on both)`);
 } finally {
   rmSync(tmp, { recursive: true, force: true });
