@@ -2,23 +2,19 @@
 // service with real training jobs: the jobs list, live curves fed by the one event stream, the
 // confusion matrix down to a cell's images, compare, predict, feature maps, datasets; also at a
 // phone's viewport, by keyboard, and through axe-core. Screenshots go to test-output/dashboard/.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorkers } from '../../src/runtime.js';
 import { FASHION_CLASSES, fashionSubset, makeIdxPair } from '../helpers/fixtures.js';
 import { fileBlob, KEY_A, startTestService, waitForJob, type TestService } from '../helpers/service.js';
+import * as web from './helpers.js';
+import { ANKLE_BOOT, idx, launchBrowser, MNIST_CNN, PageWatch, shot } from './helpers.js';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
-const OUT = join(ROOT, 'test-output', 'dashboard');
-const MNIST_CNN = JSON.parse(readFileSync(join(ROOT, 'examples/mnist-cnn.json'), 'utf8'));
-const ANKLE_BOOT = join(ROOT, 'examples/ankle-boot.png');
 const require = createRequire(import.meta.url);
 
 let svc: TestService;
@@ -27,61 +23,14 @@ let tmp: string;
 let dsId: string;
 let jobA: Record<string, any>;
 let jobB: Record<string, any>;
-const consoleErrors: string[] = [];
-
-function idx(magic: number, dims: number[], data: Uint8Array): Buffer {
-  const h = Buffer.alloc(4 + 4 * dims.length);
-  h.writeUInt32BE(magic, 0);
-  dims.forEach((d, i) => h.writeUInt32BE(d, 4 + 4 * i));
-  return gzipSync(Buffer.concat([h, Buffer.from(data)]));
-}
-
-async function uploadIdx(train: { images: Buffer; labels: Buffer }, test: { images: Buffer; labels: Buffer }, classNames: string[]): Promise<string> {
-  const form = new FormData();
-  form.set('images', fileBlob(train.images), 'train-images.gz');
-  form.set('labels', fileBlob(train.labels), 'train-labels.gz');
-  form.set('testImages', fileBlob(test.images), 'test-images.gz');
-  form.set('testLabels', fileBlob(test.labels), 'test-labels.gz');
-  form.set('classNames', JSON.stringify(classNames));
-  const r = await svc.call('/v1/datasets', { method: 'POST', body: form });
-  const body = (await r.json()) as any;
-  expect(r.status, JSON.stringify(body)).toBe(201);
-  return body.id;
-}
-
-async function submit(datasetId: string, training: Record<string, unknown>, spec: unknown = MNIST_CNN): Promise<string> {
-  const r = await svc.call('/v1/jobs', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ type: 'train', datasetId, model: { spec }, training: { batchSize: 32, seed: 3, optimizer: { type: 'adam', learningRate: 0.001 }, ...training } }),
-  });
-  const body = (await r.json()) as any;
-  expect(r.status, JSON.stringify(body)).toBe(202);
-  return body.id;
-}
-
+const pw = new PageWatch();
+const consoleErrors = pw.consoleErrors;
 /** Requests each page made to the tab's event stream. */
-const streams = new Map<Page, number>();
+const streams = pw.streams;
 
-function watch(page: Page): Page {
-  page.on('request', (r) => new URL(r.url()).pathname === '/v1/events' && streams.set(page, (streams.get(page) ?? 0) + 1));
-  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(`${page.url()}: ${m.text()}`));
-  page.on('pageerror', (e) => consoleErrors.push(`${page.url()}: ${e.message}`));
-  return page;
-}
-
-async function signedIn(ctx: BrowserContext): Promise<Page> {
-  const page = watch(await ctx.newPage());
-  await page.goto(svc.url + '/');
-  await page.getByLabel('API key').fill(KEY_A);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Jobs' }).waitFor();
-  return page;
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
-}
+const uploadIdx = (train: { images: Buffer; labels: Buffer }, test: { images: Buffer; labels: Buffer }, classNames: string[]) => web.uploadIdx(svc, train, test, classNames);
+const submit = (datasetId: string, training: Record<string, unknown>, spec: unknown = MNIST_CNN) => web.submitTrain(svc, datasetId, training, spec);
+const signedIn = (ctx: BrowserContext): Promise<Page> => pw.signedIn(svc, ctx);
 
 async function axe(page: Page): Promise<{ id: string; impact: string; nodes: number }[]> {
   await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
@@ -90,8 +39,6 @@ async function axe(page: Page): Promise<{ id: string; impact: string; nodes: num
 }
 
 beforeAll(async () => {
-  mkdirSync(OUT, { recursive: true });
-  if (!existsSync(join(ROOT, 'web/dist/index.html'))) execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT });
   // No worker yet: the first job waits in the queue until the page is watching it.
   svc = await startTestService({ workers: 0 });
   tmp = await mkdtemp(join(tmpdir(), 'cnn-web-'));
@@ -102,7 +49,7 @@ beforeAll(async () => {
     { images: readFileSync(test.images), labels: readFileSync(test.labels) },
     [...FASHION_CLASSES],
   );
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  browser = await launchBrowser();
 });
 
 afterAll(async () => {

@@ -22,7 +22,9 @@ export function Chart({ opts, data, height = 260, label, testid }: ChartProps) {
   useEffect(() => {
     const el = box.current!;
     const width = Math.max(280, el.clientWidth);
-    const p = new uPlot({ ...opts, width, height } as uPlot.Options, data, el);
+    // Every redraw (data, zoom, resize) counted in data-uplot-draws.
+    const hooks = { ...opts.hooks, draw: [...(opts.hooks?.draw ?? []), () => void (el.dataset.uplotDraws = String(Number(el.dataset.uplotDraws ?? 0) + 1))] };
+    const p = new uPlot({ ...opts, hooks, width, height } as uPlot.Options, data, el);
     plot.current = p;
     const ro = new ResizeObserver(() => {
       const w = Math.max(280, el.clientWidth);
@@ -44,6 +46,8 @@ export function Chart({ opts, data, height = 260, label, testid }: ChartProps) {
     el.dataset.draws = String(draws.current);
     el.dataset.points = String(data[0]?.length ?? 0);
     el.dataset.series = String(data.length - 1);
+    // Points each series has (its non-null values).
+    el.dataset.defined = JSON.stringify(data.slice(1).map((col) => Array.from(col as ArrayLike<number | null | undefined>).filter((v) => v !== null && v !== undefined).length));
   }, [data]);
   return html`<div class="chart" role="img" aria-label=${label} data-testid=${testid} ref=${box}></div>`;
 }
