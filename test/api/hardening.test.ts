@@ -47,6 +47,8 @@ describe('HTTP hardening', () => {
       expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
       expect(res.headers.get('content-security-policy'), path).toContain("default-src 'self'");
       expect(res.headers.get('content-security-policy'), path).toContain("frame-ancestors 'none'");
+      expect(res.headers.get('content-security-policy'), path).toContain("style-src 'self';");
+      expect(res.headers.get('content-security-policy'), path).not.toContain('unsafe-inline');
       expect(res.headers.get('x-frame-options'), path).toBe('SAMEORIGIN');
       expect(res.headers.get('cache-control'), path).toBe('no-store');
     }
