@@ -1,4 +1,4 @@
-// npm run bench:engine [-- --models mnist-cnn,resnet18 --precisions fp32,bf16 --batch 64 --threads 2 --json]
+// npm run bench:engine [-- --models mnist-cnn,resnet18 --precisions fp32,bf16 --batch 64 --threads 2 --device cpu --json]
 //
 // Training images/s of our engine against PyTorch (Debian's python3-torch)
 // on the same models, data, batch, optimizer (Adam) and thread count, all
@@ -18,7 +18,7 @@ import { gunzipSync } from 'node:zlib';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { createEngineModel, engineRuntimeInfo, setEngineThreads, type EnginePrecision } from '../src/engine/index.js';
+import { createEngineModel, engineRuntimeInfo, setEngineThreads, type EngineDevice, type EnginePrecision } from '../src/engine/index.js';
 import { compileSpec } from '../src/architecture/index.js';
 
 const { values: args } = parseArgs({
@@ -30,6 +30,7 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '5' },
     batch: { type: 'string', default: '64' },
     threads: { type: 'string', default: '2' },
+    device: { type: 'string', default: 'cpu' },
     python: { type: 'string', default: '/usr/bin/python3' },
     json: { type: 'boolean', default: false },
   },
@@ -120,7 +121,7 @@ async function ours(name: string, precision: EnginePrecision, data: { images: Ui
   const bench = MODELS[name]!;
   const { graph, summary } = compileSpec(bench.spec());
   const images = repeatChannels(resize(data.images, SAMPLES, bench.size), bench.channels);
-  const model = await createEngineModel(graph, { device: 'cpu', seed: 0, precision });
+  const model = await createEngineModel(graph, { device: args.device as EngineDevice, seed: 0, precision });
   const ds = await model.dataset(images, data.labels, { n: SAMPLES, h: bench.size, w: bench.size, c: bench.channels }, 10);
   model.configureOptimizer({ type: 'adam', learningRate: 1e-3 });
   const warm = await model.trainEpoch(ds, { batchSize: BATCH, maxSteps: WARMUP, seed: 1 });
@@ -164,7 +165,7 @@ interface Reference extends Runner {
 /** A PyTorch process that warms up, then times one window per request, so its windows interleave with ours. */
 async function reference(name: string, steps: number, opts: { precision: EnginePrecision; channelsLast: boolean; env?: Record<string, string> }): Promise<Reference | undefined> {
   const bench = MODELS[name]!;
-  const argv = ['bench/reference_torch.py', '--serve', '--model', name, '--input', String(bench.size), '--channels', String(bench.channels), '--steps', String(steps), '--warmup', String(WARMUP), '--batch', String(BATCH), '--threads', String(THREADS), '--precision', opts.precision];
+  const argv = ['bench/reference_torch.py', '--serve', '--model', name, '--input', String(bench.size), '--channels', String(bench.channels), '--steps', String(steps), '--warmup', String(WARMUP), '--batch', String(BATCH), '--threads', String(THREADS), '--precision', opts.precision, '--device', args.device!];
   if (opts.channelsLast) argv.push('--channels-last');
   const child = spawn(args.python!, argv, { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...(opts.env ?? {}) } });
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
@@ -210,7 +211,7 @@ const runtime = engineRuntimeInfo();
 const log = (line: string) => (args.json ? process.stderr : process.stdout).write(`${line}\n`);
 log(`libtorch ${runtime.torchVersion}; BLAS ${runtime.blas || 'none loaded'}${runtime.blasConfig ? ` (${runtime.blasConfig})` : ''}; oneDNN ${runtime.onednnVersion || '?'} ISA ${runtime.onednnIsa}; CPU ${runtime.cpuIsa}${runtime.cpuBf16 ? ' with bf16' : ''}; ${runtime.threads} threads; batch ${BATCH}`);
 
-const precisions = (args.precisions!.split(',') as EnginePrecision[]).filter((p) => p === 'fp32' || runtime.cpuBf16);
+const precisions = (args.precisions!.split(',') as EnginePrecision[]).filter((p) => p === 'fp32' || runtime.cpuBf16 || args.device !== 'cpu');
 const data = loadData(SAMPLES);
 const rows: Row[] = [];
 for (const name of args.models!.split(',')) {
