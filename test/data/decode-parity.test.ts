@@ -6,7 +6,7 @@
  * model is served the pixels it was trained on.
  */
 import { join } from 'node:path';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeForPredict, ensurePackedCache, ingestDataset, loadPackedCache, readItems, readPixelsMeta } from '../../src/data/index.js';
 import { probeImage } from '../../src/data/image.js';
@@ -94,9 +94,9 @@ describe('packed cache from kept pixels against prediction from the files', () =
   });
 
   for (const [kind, encode] of [
-    ['jpeg', (s: sharp.Sharp) => s.jpeg({ quality: 85 })],
-    ['png', (s: sharp.Sharp) => s.png()],
-    ['webp', (s: sharp.Sharp) => s.webp({ quality: 80 })],
+    ['jpeg', (s: Sharp) => s.jpeg({ quality: 85 })],
+    ['png', (s: Sharp) => s.png()],
+    ['webp', (s: Sharp) => s.webp({ quality: 80 })],
   ] as const) {
     it(`400×300 ${kind} photos at 224×224×3 and 28×28×1: the cache rows equal decodeForPredict's, byte for byte`, async () => {
       const files: ArchiveFile[] = [];
