@@ -28,14 +28,14 @@ FROM ${NODE_IMAGE} AS node
 # ---------------------------------------------------------------- build environments
 
 FROM ${NODE_IMAGE} AS build-cpu
-# node:20-bookworm already has g++, make and python3 (for node-gyp).
+# node:20-bookworm already has g++, make and python3 (for node-gyp); libjpeg-dev for the JPEG decoder.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libtorch-dev libopenblas0-pthread \
+ && apt-get install -y --no-install-recommends libtorch-dev libopenblas0-pthread libjpeg-dev \
  && rm -rf /var/lib/apt/lists/*
 
 FROM pytorch/pytorch:${PYTORCH_TAG}-devel AS build-cuda
 RUN apt-get update \
- && apt-get install -y --no-install-recommends g++ make \
+ && apt-get install -y --no-install-recommends g++ make libjpeg-dev \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=node /usr/local/bin/node /usr/local/bin/node
 COPY --from=node /usr/local/lib/node_modules /usr/local/lib/node_modules
@@ -69,9 +69,9 @@ RUN --mount=type=cache,target=/root/.npm \
 
 FROM ${NODE_SLIM_IMAGE} AS runtime-cpu
 # Debian's libtorch shared libraries (what libtorch-dev linked against), and
-# OpenBLAS as their libblas.so.3 (otherwise netlib's reference BLAS).
+# OpenBLAS as their libblas.so.3 (otherwise netlib's reference BLAS); libjpeg-turbo for the JPEG decoder.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libtorch1.13 libopenblas0-pthread \
+ && apt-get install -y --no-install-recommends libtorch1.13 libopenblas0-pthread libjpeg62-turbo \
  && rm -rf /var/lib/apt/lists/*
 
 FROM pytorch/pytorch:${PYTORCH_TAG}-runtime AS runtime-cuda
@@ -90,6 +90,7 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/proto ./proto
 COPY --from=build /app/bin ./bin
 COPY --from=build /app/native/build/Release/cnn_native.node ./native/build/Release/cnn_native.node
+COPY --from=build /app/native/build/Release/cnn_decode.node ./native/build/Release/cnn_decode.node
 COPY docker/entrypoint.sh docker/healthcheck.mjs ./docker/
 ENV NODE_ENV=production \
     CNN_DATA_DIR=/data \

@@ -54,6 +54,8 @@ const APT_RUNTIME = [
   { pkg: 'redis-server', probe: ['/usr/bin/redis-server'] },
   { pkg: 'build-essential', probe: ['/usr/bin/g++', '/usr/bin/make'] },
   { pkg: 'python3', probe: ['/usr/bin/python3'] },
+  // libjpeg-turbo's headers for the addon's JPEG decoder (native/src/decode.cc).
+  { pkg: 'libjpeg-dev', probe: ['/usr/include/jpeglib.h'] },
 ];
 const APT_TORCH = { pkg: 'libtorch-dev', probe: ['/usr/include/torch/csrc/api/include/torch/torch.h'] };
 // Debian's libtorch calls libblas.so.3, netlib's reference build unless an optimized one provides it.

@@ -120,6 +120,11 @@ export function perceptual(pixels: Uint8Array, width: number, height: number, ch
   const cells = new Float64Array(DHASH_COLS * DHASH_ROWS);
   if (width >= DHASH_COLS && height >= DHASH_ROWS) cellMeansPartition(pixels, width, height, channels, cells);
   else cellMeansSmall(pixels, width, height, channels, cells);
+  return perceptualFromCells(cells);
+}
+
+/** dHash and thumbnail from the 72 cell means, row-major (the native decoder averages them itself). */
+export function perceptualFromCells(cells: Float64Array): { dhash: string; thumb: Uint8Array } {
   let hi = 0;
   let lo = 0;
   for (let r = 0; r < DHASH_ROWS; r++) {

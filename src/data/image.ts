@@ -17,7 +17,8 @@
  */
 import sharp, { type FitEnum } from 'sharp';
 import { CnnError } from '../errors.js';
-import { DHASH_COLS, DHASH_ROWS, perceptual } from './fingerprint.js';
+import { DHASH_COLS, DHASH_ROWS, perceptual, perceptualFromCells } from './fingerprint.js';
+import { nativeJpeg } from './jpeg-native.js';
 import { decodePlainPng } from './png-decode.js';
 import { readJpegHeader } from './jpeg-header.js';
 import { readPngHeader } from './png-header.js';
@@ -201,6 +202,15 @@ export async function probeImage(bytes: Buffer, maxImagePixels: number, file: st
     }
   }
   const full = header.width * header.height <= PROBE_FULL_DECODE_MAX_PIXELS;
+  const addon = jpeg && full ? nativeJpeg() : null;
+  if (addon) {
+    // Plain JPEGs decode in the addon (jpeg-native.ts); whatever it rejects goes on to sharp, which says why.
+    const native = await addon.decodeJpeg(bytes, maxImagePixels).catch(() => null);
+    if (native && native.width === header.width && native.height === header.height && native.channels === header.channels) {
+      const decoded = { data: native.data, width: native.width, height: native.height, channels: native.channels };
+      return { ok: true, kind, width: header.width, height: header.height, channels: header.channels, decoded, ...perceptualFromCells(native.cells) };
+    }
+  }
   let decoded: DecodedImage | null = null;
   let hash: { dhash: string; thumb: Uint8Array };
   try {

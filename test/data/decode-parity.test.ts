@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeForPredict, ensurePackedCache, ingestDataset, loadPackedCache, readItems, readPixelsMeta } from '../../src/data/index.js';
+import { perceptual, perceptualFromCells } from '../../src/data/fingerprint.js';
 import { probeImage } from '../../src/data/image.js';
+import { nativeJpeg } from '../../src/data/jpeg-native.js';
 import { writeZip, type ArchiveFile } from '../helpers/fixtures.js';
 import { rng } from './preflight-fixtures.js';
 import { tempDataDir, type TempDataDir } from './helpers.js';
@@ -81,6 +83,41 @@ describe('probe pixels against sharp', () => {
       });
       expect(maxDiff(probe.decoded!.data, want.data), name).toBeLessThanOrEqual(tolerance);
     }
+  });
+});
+
+describe('the native JPEG decoder (cnn_decode)', () => {
+  it('is built, decodes plain JPEGs within 1 per channel of sharp, and averages the dHash grid exactly as fingerprint.ts', async () => {
+    const addon = nativeJpeg();
+    expect(addon).not.toBeNull();
+    const jpegs = [
+      await raw(400, 300, 3, 21).jpeg({ quality: 85 }).toBuffer(),
+      await raw(37, 29, 1, 22).toColourspace('b-w').jpeg().toBuffer(),
+      await raw(64, 48, 3, 23).jpeg({ progressive: true }).toBuffer(),
+      await raw(50, 40, 3, 24).jpeg({ chromaSubsampling: '4:4:4', quality: 95 }).toBuffer(),
+      await raw(7, 5, 3, 25).jpeg().toBuffer(),
+    ];
+    for (const [i, jpeg] of jpegs.entries()) {
+      const got = await addon!.decodeJpeg(jpeg, 1_000_000);
+      const want = await sharpPixels(jpeg);
+      expect({ width: got.width, height: got.height, channels: got.channels }, `jpeg ${i}`).toEqual({ width: want.width, height: want.height, channels: want.channels });
+      expect(maxDiff(got.data, want.data), `jpeg ${i}`).toBeLessThanOrEqual(1);
+      const js = perceptual(got.data, got.width, got.height, got.channels);
+      const fromCells = perceptualFromCells(got.cells);
+      expect(fromCells.dhash, `jpeg ${i}`).toBe(js.dhash);
+      expect([...fromCells.thumb], `jpeg ${i}`).toEqual([...js.thumb]);
+    }
+  });
+
+  it('rejects a truncated JPEG and one over the pixel limit (the probe then asks sharp, which says why)', async () => {
+    const addon = nativeJpeg()!;
+    const jpeg = await raw(64, 48, 3, 26).jpeg().toBuffer();
+    await expect(addon.decodeJpeg(jpeg.subarray(0, jpeg.length - 300), 1_000_000)).rejects.toThrow(/^jpeg: /);
+    await expect(addon.decodeJpeg(jpeg, 64 * 48 - 1)).rejects.toThrow('jpeg: over the pixel limit');
+    await expect(addon.decodeJpeg(Buffer.from('not a jpeg'), 1_000_000)).rejects.toThrow(/^jpeg: /);
+    const cut = await probeImage(jpeg.subarray(0, jpeg.length - 300), 1_000_000, 'cut.jpg');
+    expect(cut).toMatchObject({ ok: false });
+    expect(cut.ok ? '' : cut.reason).toMatch(/^corrupt or truncated jpeg: /);
   });
 });
 
