@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { setEngineThreads } from './engine/index.js';
+import { engineRuntimeInfo, setEngineThreads } from './engine/index.js';
 import type { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { loadConfig, type Config } from './config.js';
@@ -117,6 +117,7 @@ export function configureEngineThreads(config: Config, log: Logger): void {
  */
 export async function startWorkers(rt: Runtime, count: number): Promise<RunningWorker[]> {
   const workers: RunningWorker[] = [];
+  if (count > 0) logEngineRuntime(rt.log);
   for (let i = 0; i < count; i++) {
     const connection = duplicateRedis(rt.ctx.redis, 'worker', rt.log, `worker-${i}`);
     const subscriber = duplicateRedis(rt.ctx.redis, 'worker', rt.log, `worker-${i}-cancel`);
@@ -160,4 +161,13 @@ export function onShutdown(log: Logger, stop: () => Promise<void>, deadlineMs = 
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
+}
+
+/** Which BLAS libtorch resolved (libblas.so.3 → its real file), the ISA oneDNN uses, threads and bf16 support: what decides training speed. */
+function logEngineRuntime(log: Logger): void {
+  try {
+    log.info(engineRuntimeInfo(), 'engine runtime');
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, 'engine unavailable');
+  }
 }

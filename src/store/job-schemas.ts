@@ -116,8 +116,8 @@ export const TrainingOptionsSchema = z
       ),
     augmentation: AugmentationSchema.optional(),
     device: DeviceSchema.default('auto'),
-    precision: z.enum(['auto', 'fp32', 'bf16']).default('auto').describe('auto: bf16 autocast on CUDA, fp32 on CPU (bf16 is refused on CPU).'),
-    channelsLast: z.boolean().optional().describe('Default: on for CUDA, off for CPU.'),
+    precision: z.enum(['auto', 'fp32', 'bf16']).default('auto').describe('auto: bf16 autocast on CUDA and on CPUs with AVX512_BF16 or AMX-BF16 (detected at run time), fp32 elsewhere; fp32 and bf16 force one. The final evaluation and predict run in fp32.'),
+    channelsLast: z.boolean().optional().describe('Default: on for CUDA; on the CPU, on when convolutions carry most of the multiply-adds.'),
     deterministic: z.boolean().default(false).describe('Deterministic kernels (slower; cuDNN benchmark off).'),
     resize: ResizeSchema.default('stretch'),
   })

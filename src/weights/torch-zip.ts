@@ -25,8 +25,9 @@ export async function sniffWeights(path: string): Promise<WeightsFormat> {
     const head = Buffer.alloc(16);
     const { bytesRead } = await fh.read(head, 0, 16, 0);
     if (bytesRead >= 4 && head.subarray(0, 4).equals(ZIP_MAGIC)) return 'torch-zip';
-    if (bytesRead >= 2 && head.subarray(0, 2).equals(LEGACY_PICKLE)) return 'torch-legacy';
+    // Before the pickle magic: a safetensors header of 640 bytes (0x280) also starts with 80 02.
     if (bytesRead >= 9 && head[8] === 0x7b /* { */) return 'safetensors';
+    if (bytesRead >= 2 && head.subarray(0, 2).equals(LEGACY_PICKLE)) return 'torch-legacy';
     return 'unknown';
   } finally {
     await fh.close();
