@@ -91,7 +91,11 @@ describe('job life cycle with worker processes', () => {
 
   it('cancels a running job within a step, and the worker lives on', async () => {
     const id = await submit(trainBody(50));
-    await until('training progress', async () => ((await getJob(id)).progress?.stage === 'training' ? true : undefined));
+    // Running with progress reported; a fast epoch may end before any mid-epoch progress write.
+    await until('training progress', async () => {
+      const j = await getJob(id);
+      return j.state === 'running' && j.progress && ['training', 'epoch done'].includes(j.progress.stage) ? true : undefined;
+    });
     const res = await svc.call(`/v1/jobs/${id}/cancel`, { method: 'POST' });
     expect(res.status).toBe(200);
     const job = await waitForJob(svc, id, 30_000);
