@@ -73,6 +73,8 @@ const APT_TESTS = [
   // The README walkthrough runs as written (test/readme-walkthrough.test.ts).
   { pkg: 'curl', probe: ['/usr/bin/curl'] },
   { pkg: 'jq', probe: ['/usr/bin/jq'] },
+  // ONNX export tests: the onnx checker and strict shape inference on every exported file (test/export).
+  { pkg: 'python3-onnx', probe: ['/usr/lib/python3/dist-packages/onnx/__init__.py'] },
   // The dashboard's browser tests (test/web) drive Debian's chromium through playwright-core.
   { pkg: 'chromium', probe: ['/usr/bin/chromium'] },
 ];
