@@ -59,7 +59,9 @@ COPY native ./native
 COPY proto ./proto
 COPY bin ./bin
 COPY src ./src
-# npm ci, the native addon (checked to load), the TypeScript build; then drop dev dependencies.
+COPY vendor ./vendor
+COPY web ./web
+# npm ci, the native addons (checked to load), the TypeScript and dashboard builds; then drop dev dependencies.
 RUN --mount=type=cache,target=/root/.npm \
     node scripts/bootstrap.mjs \
  && npm prune --omit=dev --no-audit --no-fund \
@@ -88,6 +90,8 @@ COPY --from=build /app/package.json /app/openapi.yaml ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/proto ./proto
+COPY --from=build /app/vendor ./vendor
+COPY --from=build /app/web/dist ./web/dist
 COPY --from=build /app/bin ./bin
 COPY --from=build /app/native/build/Release/cnn_native.node ./native/build/Release/cnn_native.node
 COPY --from=build /app/native/build/Release/cnn_decode.node ./native/build/Release/cnn_decode.node

@@ -169,7 +169,7 @@ describe('Dockerfile', () => {
   });
 
   it('ships the built addon, dist/, production dependencies and what the server reads at run time, not the sources', () => {
-    for (const path of ['/app/dist', '/app/node_modules', '/app/proto', '/app/openapi.yaml', '/app/native/build/Release/cnn_native.node']) {
+    for (const path of ['/app/dist', '/app/node_modules', '/app/proto', '/app/openapi.yaml', '/app/native/build/Release/cnn_native.node', '/app/native/build/Release/cnn_decode.node', '/app/vendor', '/app/web/dist']) {
       expect(finalStage, path).toContain(path);
     }
     expect(dockerfile).toMatch(/npm prune --omit=dev/);
@@ -179,7 +179,7 @@ describe('Dockerfile', () => {
 
   it('leaves what this machine built out of the build context', () => {
     const ignored = read('.dockerignore').split('\n');
-    for (const p of ['node_modules', 'dist', 'native/build', '.bootstrap', 'data']) expect(ignored).toContain(p);
+    for (const p of ['node_modules', 'dist', 'native/build', '.bootstrap', 'data', 'web/dist']) expect(ignored).toContain(p);
   });
 });
 
