@@ -5,9 +5,7 @@ import { closeTenantEvents, parseStreamJobs, streamTenantEvents } from '../../..
 import { modelActivations, modelFilters } from '../../../service/inside.js';
 import { getJob } from '../../../service/jobs.js';
 import { datasetSamples, jobCalibration, jobSamples } from '../../../service/samples.js';
-
-/** How often the event stream sends a comment line so proxies keep it open. */
-const SSE_KEEPALIVE_MS = 15_000;
+import { streamSse } from './sse.js';
 
 type Q = Record<string, string | undefined>;
 
@@ -20,27 +18,7 @@ export function dashboardRoutes(ctx: ServiceContext): FastifyPluginAsync {
       const ids = parseStreamJobs((req.query as Q).jobs);
       // Resolve first so an unknown id answers 404 as JSON, not an empty stream.
       if (ids) for (const id of ids) await getJob(ctx, req.tenant, id);
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
-      res.write(': connected\n\n');
-      const abort = new AbortController();
-      req.raw.on('close', () => abort.abort());
-      const keepalive = setInterval(() => res.write(': keepalive\n\n'), SSE_KEEPALIVE_MS);
-      let seq = 0;
-      try {
-        await streamTenantEvents(ctx, req.tenant, ids, (e) => res.write(`id: ${++seq}\nevent: ${e.kind}\ndata: ${JSON.stringify(e.data)}\n\n`), abort.signal);
-      } catch (err) {
-        res.write(`event: error\ndata: ${JSON.stringify({ error: { code: 'INTERNAL', message: String((err as Error).message) } })}\n\n`);
-      } finally {
-        clearInterval(keepalive);
-        res.end();
-      }
+      await streamSse(req, reply, (send, signal) => streamTenantEvents(ctx, req.tenant, ids, (e) => send(e.kind, e.data), signal), { greeting: true });
     });
 
     app.get<{ Params: { id: string } }>('/jobs/:id/samples', async (req) => jobSamples(ctx, req.tenant, req.params.id, req.query as Q));

@@ -3,9 +3,7 @@ import type { ServiceContext } from '../../../service/context.js';
 import { eventPayload } from '../../../service/job-events.js';
 import { cancelJob, getJob, listJobs, stopJob, submitJob, type ListJobsQuery } from '../../../service/jobs.js';
 import { pageQuery } from './query.js';
-
-/** How often an SSE stream sends a comment line so proxies keep it open. */
-const SSE_KEEPALIVE_MS = 15_000;
+import { streamSse } from './sse.js';
 
 export function jobRoutes(ctx: ServiceContext): FastifyPluginAsync {
   return async (app) => {
@@ -32,34 +30,10 @@ export function jobRoutes(ctx: ServiceContext): FastifyPluginAsync {
     app.get<{ Params: { id: string } }>('/jobs/:id/events', async (req, reply) => {
       // Resolve first so an unknown id answers 404 as JSON, not an empty stream.
       await getJob(ctx, req.tenant, req.params.id);
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
+      await streamSse(req, reply, async (send, signal) => {
+        await ctx.events.watch(req.tenant, req.params.id, (e) => send(e.kind, eventPayload(e)), signal);
+        if (!signal.aborted) send('end', {}, { id: false });
       });
-      const abort = new AbortController();
-      req.raw.on('close', () => abort.abort());
-      const keepalive = setInterval(() => res.write(': keepalive\n\n'), SSE_KEEPALIVE_MS);
-      let seq = 0;
-      try {
-        await ctx.events.watch(
-          req.tenant,
-          req.params.id,
-          (e) => {
-            res.write(`id: ${++seq}\nevent: ${e.kind}\ndata: ${JSON.stringify(eventPayload(e))}\n\n`);
-          },
-          abort.signal,
-        );
-        if (!abort.signal.aborted) res.write(`event: end\ndata: {}\n\n`);
-      } catch (err) {
-        res.write(`event: error\ndata: ${JSON.stringify({ error: { code: 'INTERNAL', message: String((err as Error).message) } })}\n\n`);
-      } finally {
-        clearInterval(keepalive);
-        res.end();
-      }
     });
   };
 }
