@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { ensurePackedCache, ingestDataset, type PackedCacheOptions } from '../src/data/index.js';
 import { makePngZip, writeZip, type ArchiveFile } from '../test/helpers/fixtures.js';
+import { seededRandom } from '../src/seeded-random.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -37,23 +38,12 @@ const log = (s: string): void => {
   if (!args.json) console.log(s);
 };
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A 400×300 RGB "photo": a colour gradient, a few filled shapes, and per-pixel noise; JPEG quality 85. */
 async function photoJpeg(seed: number): Promise<Buffer> {
   const w = 400;
   const h = 300;
-  const next = rng(seed);
+  const next = seededRandom(seed);
   const px = Buffer.alloc(w * h * 3);
   const base = [next() * 255, next() * 255, next() * 255];
   const grad = [next() - 0.5, next() - 0.5, next() - 0.5];
