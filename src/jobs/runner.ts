@@ -143,13 +143,21 @@ export async function startWorker(
       onStop: (cb) => current?.stopCallbacks.push(cb),
       progress: async (p, extra) => {
         recordProgress(slot, p);
-        await ctx.jobs.transition(jobId, ['running'], { ...extra, progress: { ...p, updatedAt: new Date().toISOString() } }, { kind: 'progress' });
+        const { job } = await ctx.jobs.transition(jobId, ['running'], { ...extra, progress: { ...p, updatedAt: new Date().toISOString() } }, { kind: 'progress' });
+        // Pub/sub delivers at most once (a message sent while this worker was reconnecting,
+        // or just before it took the job, is gone); the record keeps the request.
+        honourRequests(job);
       },
       device: ctx.config.device,
     };
     current = { jobId, stop: run.stop, finishEarly: run.finishEarly, stopCallbacks: [] };
-    // A cancel that arrived between dequeue and now is in the record.
-    if (started.job.cancelRequested) requestStop('cancel');
+    const honourRequests = (job: JobRecord) => {
+      if (current?.jobId !== jobId) return;
+      if (job.cancelRequested || job.state === 'cancelled') requestStop('cancel');
+      if (job.stopRequested) current.finishEarly.requested = true;
+    };
+    // A request that arrived between dequeue and now is in the record.
+    honourRequests(started.job);
     const jlog = log.child({ jobId, type: rec.type, attempt: started.job.attempts });
     jlog.info('job started');
     try {

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { status as Status } from '@grpc/grpc-js';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job__Output } from '../../src/api/grpc/generated/cnn/v1/Job.js';
 import { Contract } from '../helpers/contract.js';
@@ -151,6 +152,29 @@ describe('stop early and keep the model', () => {
     expect(job.state).toBe('cancelled');
     expect(job.result).toBeUndefined();
     expect((await call('GET', '/v1/models/{id}', `/v1/models/mdl_${id.replace(/^job_/, '')}`)).status).toBe(404);
+  });
+
+  it('a cancel or stop whose message never reached the worker is read from the job record', async () => {
+    // Pub/sub delivers at most once: a worker that was reconnecting misses the message. Only the record is written here.
+    const redis = new Redis(svc.redis.url);
+    try {
+      const cancelled = await submit(train({}));
+      await untilEpochs(cancelled, 1);
+      await redis.hset(`cnntest:job:${cancelled}`, 'cancelRequested', 'true');
+      const c1 = await waitForJob(svc, cancelled, 60_000);
+      expect(c1.state).toBe('cancelled');
+      expect(c1.result).toBeUndefined();
+
+      const stopped = await submit(train({}));
+      await untilEpochs(stopped, 1);
+      await redis.hset(`cnntest:job:${stopped}`, 'stopRequested', 'true');
+      const s1 = await waitForJob(svc, stopped, 60_000);
+      expect(s1.state).toBe('completed');
+      expect(s1.result.stopReason).toBe('stopRequested');
+      expect(s1.history.length).toBeLessThan(MANY_EPOCHS);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it('evaluate jobs, finished jobs and unknown ids are refused', async () => {
