@@ -19,6 +19,7 @@ import * as tar from 'tar-stream';
 import yauzl from 'yauzl';
 import { CnnError } from '../errors.js';
 import { entrySegments } from './layout.js';
+import { inflateRawNative } from './native-decode.js';
 import type { IngestLimits } from './limits.js';
 import type { ArchiveKind } from './sniff.js';
 import { WindowedZipReader } from './zip-reader.js';
@@ -283,7 +284,8 @@ async function readSmallZipEntry(zip: yauzl.ZipFile, reader: WindowedZipReader, 
   // Room for one byte more than declared, so that more is seen and reported by the meter.
   const options = { maxOutputLength: info.size + 1 };
   try {
-    return info.size <= SYNC_INFLATE_MAX_BYTES ? inflateRawSync(stored, options) : await inflateRawAsync(stored, options);
+    if (info.size > SYNC_INFLATE_MAX_BYTES) return await inflateRawAsync(stored, options);
+    return inflateRawNative(stored, options.maxOutputLength) ?? inflateRawSync(stored, options);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
       throw tooLargeInflated(limits.maxInflatedBytes, `archive entry '${info.name}' inflates past its declared ${info.size} bytes`);

@@ -5,20 +5,26 @@
  * (`preprocessImage`), shared by the packed cache and by prediction so a
  * served model sees exactly the pixels it was trained on.
  *
- * Preprocessing policy:
- * - EXIF orientation is applied first (`autoOrient`).
- * - Alpha is dropped by compositing onto black, the same black used for `pad`.
- * - Resize: `stretch` = fit `fill`, `pad` = fit `contain` (centred, black
- *   bars), `crop` = fit `cover` (centre crop); lanczos3, sharp's default.
- *   Same-size images are not resampled, so their pixels stay byte-exact.
- * - Channels: 1 = sharp's `greyscale()` (luminance taken in linear light,
- *   so pure red becomes 127), 3 = sRGB (grey is replicated into R, G, B).
- * - Output depth is 8 bits; 16-bit inputs are scaled down.
+ * Preprocessing is two stages.
+ * 1. Decode at full size (`decodeImage`) to 8-bit grey or sRGB: plain PNGs
+ *    and JPEGs in the addon (native-decode.ts), everything else with sharp,
+ *    EXIF orientation applied and alpha composited onto black. 16-bit
+ *    images come down to 8 bits; grey images with a colour profile, CMYK and
+ *    the rest become sRGB. This is what the probe keeps at ingest.
+ * 2. Channels and size in the addon (native/src/decode.cc): grey → RGB
+ *    replicates, RGB → grey is luminance in linear light (pure red becomes
+ *    127); then a Lanczos-3 resample, antialiased when shrinking. `stretch`
+ *    scales each axis to the target, `pad` fits the whole image centred on
+ *    black bars, `crop` fills the target and keeps the centre. Same-size
+ *    images are not resampled, so their pixels stay byte-exact.
+ * Images over PROBE_FULL_DECODE_MAX_PIXELS are not decoded at full size:
+ * sharp decodes and resizes them in one pass (lanczos3, the same fits), so
+ * memory stays small. Which way an image goes depends on its bytes alone.
  */
 import sharp, { type FitEnum } from 'sharp';
 import { CnnError } from '../errors.js';
 import { DHASH_COLS, DHASH_ROWS, perceptual, perceptualFromCells } from './fingerprint.js';
-import { nativeJpeg } from './jpeg-native.js';
+import { decodeNative, nativeDecodeAvailable, resizeNative, type NativeFit } from './native-decode.js';
 import { decodePlainPng } from './png-decode.js';
 import { readJpegHeader } from './jpeg-header.js';
 import { readPngHeader } from './png-header.js';
@@ -45,7 +51,7 @@ export interface RawPixelsInfo {
 /** Decodes in flight at once; sharp runs each on the libuv pool. */
 export const DECODE_CONCURRENCY = 4;
 
-/** Plain PNGs up to this many pixels are decoded on the event loop (png-decode.ts; a few ms at most); larger ones by sharp on the pool. */
+/** Without the addon, plain PNGs up to this many pixels are decoded on the event loop (png-decode.ts; a few ms at most); larger ones by sharp on the pool. */
 const PLAIN_PNG_MAX_PIXELS = 256 * 1024;
 /** Up to this many pixels a probe decodes at full size (≤ 16 MB of RGBA). */
 const PROBE_FULL_DECODE_MAX_PIXELS = 4_000_000;
@@ -110,10 +116,10 @@ async function readHeader(bytes: Buffer): Promise<ImageHeader> {
 }
 
 /**
- * An image decoded as preprocessing sees it before any resize: EXIF
+ * An image after stage 1 of preprocessing (see the module comment): EXIF
  * orientation applied, alpha flattened onto black, 8 bits, 1 channel (grey)
  * or 3 (sRGB). `preprocessImage(data, t, { raw })` gives the same bytes as
- * preprocessing the encoded file, where {@link decodedStandsIn} says so.
+ * preprocessing the encoded file.
  */
 export interface DecodedImage {
   data: Buffer;
@@ -122,30 +128,20 @@ export interface DecodedImage {
   channels: 1 | 3;
 }
 
-/**
- * Whether the decoded pixels of an image can replace its file: 8-bit grey or
- * sRGB without rotation. Excluded: 16-bit images (preprocessing resizes them
- * before going down to 8 bits), EXIF-rotated ones (sharp rotates after
- * resizing), grey ones with a colour profile (the profile makes them sRGB),
- * CMYK.
- */
-function decodesExactly(h: ImageHeader): boolean {
-  if (h.depth !== 'uchar' || h.orientation > 1) return false;
-  return h.space === 'srgb' || (h.space === 'b-w' && !h.hasProfile);
+/** Stage 1 with sharp: the colour space an image decodes to (see DecodedImage). */
+function decodedSpace(h: Pick<ImageHeader, 'space' | 'hasProfile'>): 'b-w' | 'srgb' {
+  return (h.space === 'b-w' || h.space === 'grey16') && !h.hasProfile ? 'b-w' : 'srgb';
 }
 
-/**
- * Whether preprocessing decoded pixels of `from`'s size (see DecodedImage)
- * to `target` gives the same bytes as preprocessing the files they came from.
- * It does for PNG at any size. sharp shrinks a JPEG while loading it by 2, 4
- * or 8 when the target is at least about twice as small, and a WebP when it
- * is smaller at all; decoded pixels cannot reproduce that.
- */
-export function decodedStandsIn(kinds: readonly ImageKind[], from: { width: number; height: number }, target: PreprocessTarget): boolean {
-  const shrink = Math.max(from.width / target.width, from.height / target.height);
-  if (kinds.includes('webp') && shrink > 1) return false;
-  if (kinds.includes('jpeg') && shrink >= 2) return false;
-  return true;
+/** Stage 1 with sharp, at full size; throws sharp's error on a bad image. */
+async function sharpDecode(bytes: Buffer, h: ImageHeader, maxImagePixels: number): Promise<DecodedImage> {
+  const { data, info } = await sharp(bytes, { limitInputPixels: maxImagePixels, failOn: 'error', autoOrient: true })
+    .flatten({ background: BLACK })
+    .toColourspace(decodedSpace(h))
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  if (info.channels !== 1 && info.channels !== 3) throw new Error(`decoded to ${info.channels} channels, expected 1 or 3`);
+  return { data, width: info.width, height: info.height, channels: info.channels };
 }
 
 export type ProbeResult =
@@ -193,43 +189,29 @@ export async function probeImage(bytes: Buffer, maxImagePixels: number, file: st
     }
   }
   if (header.width * header.height > maxImagePixels) throw pixelLimitError(file, header.width, header.height, maxImagePixels);
-  if (png) {
-    // Plain 8-bit grey or RGB PNGs decode here, without a sharp call; anything else (or broken) goes on to sharp.
+  const full = header.width * header.height <= PROBE_FULL_DECODE_MAX_PIXELS;
+  if (png && full && !nativeDecodeAvailable()) {
+    // Without the addon, plain 8-bit grey or RGB PNGs decode on the event loop; anything else (or broken) goes on to sharp.
     const plain = decodePlainPng(bytes, Math.min(maxImagePixels, PLAIN_PNG_MAX_PIXELS));
     if (plain) {
       const hash = perceptual(plain.data, plain.width, plain.height, plain.channels);
       return { ok: true, kind, width: plain.width, height: plain.height, channels: plain.channels, decoded: plain, ...hash };
     }
   }
-  const full = header.width * header.height <= PROBE_FULL_DECODE_MAX_PIXELS;
-  const addon = jpeg && full ? nativeJpeg() : null;
-  if (addon) {
-    // Plain JPEGs decode in the addon (jpeg-native.ts); whatever it rejects goes on to sharp, which says why.
-    const native = await addon.decodeJpeg(bytes, maxImagePixels).catch(() => null);
-    if (native && native.width === header.width && native.height === header.height && native.channels === header.channels) {
-      const decoded = { data: native.data, width: native.width, height: native.height, channels: native.channels };
-      return { ok: true, kind, width: header.width, height: header.height, channels: header.channels, decoded, ...perceptualFromCells(native.cells) };
-    }
-  }
-  let decoded: DecodedImage | null = null;
-  let hash: { dhash: string; thumb: Uint8Array };
   try {
-    // A full decode to raw pixels; large images are shrunk on the fly (to the dHash grid) so memory stays small
-    // (small ones are not: the resize would cost more than the decode). Not stats(): under
-    // concurrent decodes it sometimes let a truncated PNG through despite failOn.
-    let img = sharp(bytes, { limitInputPixels: maxImagePixels, failOn: 'error', autoOrient: true });
     if (full) {
-      img = img.flatten({ background: BLACK });
-      if (header.space === 'b-w') img = img.toColourspace('b-w');
-    } else {
-      img = img.resize(DHASH_COLS, DHASH_ROWS, { fit: 'fill' });
+      const { decoded, cells } = await decodeFull(bytes, header, png !== null || jpeg !== null, maxImagePixels);
+      const hash = cells ? perceptualFromCells(cells) : perceptual(decoded.data, decoded.width, decoded.height, decoded.channels);
+      const sameSize = decoded.width === header.width && decoded.height === header.height;
+      return { ok: true, kind, width: header.width, height: header.height, channels: header.channels, decoded: sameSize ? decoded : null, ...hash };
     }
-    const { data, info } = await img.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
-    hash = perceptual(data, info.width, info.height, info.channels);
-    const sameSize = info.width === header.width && info.height === header.height;
-    if (full && sameSize && (info.channels === 1 || info.channels === 3) && decodesExactly(header)) {
-      decoded = { data, width: info.width, height: info.height, channels: info.channels };
-    }
+    // Large images are shrunk on the fly (to the dHash grid), so memory stays small. Not stats(): under
+    // concurrent decodes it sometimes let a truncated PNG through despite failOn.
+    const { data, info } = await sharp(bytes, { limitInputPixels: maxImagePixels, failOn: 'error', autoOrient: true })
+      .resize(DHASH_COLS, DHASH_ROWS, { fit: 'fill' })
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    return { ok: true, kind, width: header.width, height: header.height, channels: header.channels, decoded: null, ...perceptual(data, info.width, info.height, info.channels) };
   } catch (e) {
     if (isPixelLimitError(e)) throw pixelLimitError(file, header.width, header.height, maxImagePixels);
     if (png || jpeg) {
@@ -242,22 +224,57 @@ export async function probeImage(bytes: Buffer, maxImagePixels: number, file: st
     }
     return { ok: false, reason: `corrupt or truncated ${kind}: ${firstLine(e)}` };
   }
-  return { ok: true, kind, width: header.width, height: header.height, channels: header.channels, decoded, ...hash };
 }
 
 /**
- * Decodes one image (encoded bytes, or raw pixels when `raw` is given) into a
- * `height × width × channels` uint8 row. Throws sharp's error on a bad image.
+ * Stage 1 (see the module comment): plain PNGs and JPEGs in the addon, with
+ * the dHash grid's cells; anything it declines, and everything else, with
+ * sharp. Throws sharp's error on a bad image.
+ */
+async function decodeFull(bytes: Buffer, header: ImageHeader, plain: boolean, maxImagePixels: number): Promise<{ decoded: DecodedImage; cells?: Float64Array }> {
+  if (plain) {
+    const native = await decodeNative(bytes, sniffImage(bytes) === 'png' ? 'png' : 'jpeg', maxImagePixels);
+    if (native && native.width === header.width && native.height === header.height && native.channels === header.channels) {
+      return { decoded: { data: native.data, width: native.width, height: native.height, channels: native.channels }, cells: native.cells };
+    }
+  }
+  return { decoded: await sharpDecode(bytes, header, maxImagePixels) };
+}
+
+/** The header, from the bytes where the image is a plain PNG or JPEG within the limit, else from sharp; `plain` says which. */
+async function headerOf(bytes: Buffer, maxImagePixels: number): Promise<{ header: ImageHeader; plain: boolean }> {
+  const kind = sniffImage(bytes);
+  const own = kind === 'png' ? readPngHeader(bytes) : kind === 'jpeg' ? readJpegHeader(bytes) : null;
+  if (own && own.width * own.height <= maxImagePixels) return { header: { ...own, orientation: 1, hasProfile: false }, plain: true };
+  return { header: await readHeader(bytes), plain: false };
+}
+
+const NATIVE_FIT: Record<ResizePolicy, NativeFit> = { stretch: 0, pad: 1, crop: 2 };
+
+/** Stage 2 (see the module comment) for many decoded images at once, rows one after another (into `out` when given). */
+export function preprocessDecoded(images: readonly DecodedImage[], target: PreprocessTarget, out?: Buffer): Promise<Buffer> {
+  return resizeNative(images, { width: target.width, height: target.height, channels: target.channels, fit: NATIVE_FIT[target.resize] }, out);
+}
+
+/**
+ * Preprocesses one image (encoded bytes, or decoded pixels when `raw` is
+ * given) into a `height × width × channels` uint8 row. Throws sharp's error
+ * on a bad image.
  */
 export async function preprocessImage(
   input: Buffer,
   target: PreprocessTarget,
-  source: { maxImagePixels: number; raw?: RawPixelsInfo },
+  source: { maxImagePixels: number; raw?: { width: number; height: number; channels: 1 | 3 } },
 ): Promise<Buffer> {
-  let img = source.raw
-    ? sharp(input, { raw: source.raw, limitInputPixels: source.maxImagePixels })
-    : sharp(input, { limitInputPixels: source.maxImagePixels, failOn: 'error', autoOrient: true });
-  img = img
+  if (source.raw) return preprocessDecoded([{ data: input, ...source.raw }], target);
+  const { header, plain } = await headerOf(input, source.maxImagePixels);
+  if (header.width * header.height > source.maxImagePixels) throw new Error(`Input image exceeds pixel limit (${header.width}×${header.height})`);
+  if (header.width * header.height <= PROBE_FULL_DECODE_MAX_PIXELS) {
+    const { decoded } = await decodeFull(input, header, plain, source.maxImagePixels);
+    return preprocessDecoded([decoded], target);
+  }
+  // Large images: sharp decodes and resizes in one pass.
+  let img = sharp(input, { limitInputPixels: source.maxImagePixels, failOn: 'error', autoOrient: true })
     .flatten({ background: BLACK })
     .resize(target.width, target.height, { fit: FIT[target.resize], position: 'centre', background: BLACK });
   img = target.channels === 1 ? img.greyscale() : img.toColourspace('srgb');

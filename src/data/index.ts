@@ -68,7 +68,6 @@ export {
 export {
   RESIZE_POLICIES,
   decodeForPredict,
-  decodedStandsIn,
   preprocessImage,
   probeImage,
   rowBytes,

@@ -35,6 +35,10 @@ import { buildPreflightReport, type PreflightImage } from './preflight.js';
 import { TaskPool, Turns } from './pool.js';
 import { sniffArchive, sniffImage, type ArchiveKind } from './sniff.js';
 
+/** Images validated at once at most, and the encoded bytes they may hold past the first DECODE_CONCURRENCY. */
+const INGEST_MAX_IN_FLIGHT = 64;
+const INGEST_IN_FLIGHT_BYTES = 8 * 1024 * 1024;
+
 /** Bytes that identify PNG, JPEG and WebP. */
 const SNIFF_BYTES = 12;
 const NOT_AN_IMAGE = 'not a PNG, JPEG or WebP image (judged by its bytes)';
@@ -112,7 +116,8 @@ export async function ingestArchiveInto(dir: string, file: string, limits: Inges
     entries: files.length,
     maxBytes: limits.maxInflatedBytes,
   });
-  const pool = new TaskPool(DECODE_CONCURRENCY);
+  // Many small images in flight at once (the addon decodes them in batches), few large ones.
+  const pool = new TaskPool(INGEST_MAX_IN_FLIGHT, { bytes: INGEST_IN_FLIGHT_BYTES, always: DECODE_CONCURRENCY });
   // Decodes finish in any order; results are stored in archive order, so a dataset's files
   // do not depend on timing. A slot stays taken until its image is stored, which bounds memory.
   const turns = new Turns();
@@ -126,7 +131,7 @@ export async function ingestArchiveInto(dir: string, file: string, limits: Inges
       limits,
       (e) => placements.has(e.index),
       async (entry, body) => {
-        await pool.slot();
+        await pool.slot(entry.size);
         if (pool.hasFailed) throw pool.error;
         const bytes = await readImageEntry(entry, body, limits);
         if (!Buffer.isBuffer(bytes)) {
@@ -172,7 +177,7 @@ export async function ingestArchiveInto(dir: string, file: string, limits: Inges
           } finally {
             turns.done(id);
           }
-        });
+        }, entry.size);
       },
     );
     await pool.drain();

@@ -40,18 +40,26 @@ export class PackWriter {
     return at;
   }
 
-  /** Writes whatever is buffered. */
+  /** Writes whatever is buffered, in one gathered write (no copy into one buffer). */
   async flush(): Promise<void> {
     if (this.pendingBytes === 0) return;
-    const chunk = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
-    const at = this.flushedTo;
+    let parts = this.pending;
+    let at = this.flushedTo;
     this.pending = [];
     this.flushedTo += this.pendingBytes;
     this.pendingBytes = 0;
-    let written = 0;
-    while (written < chunk.length) {
-      const { bytesWritten } = await this.fh.write(chunk, written, chunk.length - written, at + written);
-      written += bytesWritten;
+    while (parts.length > 0) {
+      const { bytesWritten } = await this.fh.writev(parts, at);
+      at += bytesWritten;
+      parts = remainder(parts, bytesWritten);
     }
   }
+}
+
+/** What a short gathered write of `written` bytes left of `parts`. */
+function remainder(parts: Buffer[], written: number): Buffer[] {
+  let i = 0;
+  while (i < parts.length && written >= parts[i]!.length) written -= parts[i++]!.length;
+  if (i === parts.length) return [];
+  return [parts[i]!.subarray(written), ...parts.slice(i + 1)];
 }

@@ -15,15 +15,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { CnnError, formatPath } from '../errors.js';
 import { fsyncDir, renameDurable, tempPathFor, writeFileAtomic, writeFileDurable } from '../files/atomic.js';
-import {
-  DECODE_CONCURRENCY,
-  RESIZE_POLICIES,
-  decodedStandsIn,
-  preprocessImage,
-  rowBytes,
-  type PreprocessTarget,
-  type ResizePolicy,
-} from './image.js';
+import { DECODE_CONCURRENCY, RESIZE_POLICIES, preprocessDecoded, preprocessImage, rowBytes, type PreprocessTarget, type ResizePolicy } from './image.js';
 import { DEFAULT_MAX_IMAGE_PIXELS } from './limits.js';
 import {
   CACHE_DIR,
@@ -41,7 +33,7 @@ import { PackWriter } from './pack-writer.js';
 import { mapLimit } from './pool.js';
 
 /** Bumped when preprocessing changes, so old caches are rebuilt rather than reused. */
-export const PACKED_CACHE_VERSION = 1;
+export const PACKED_CACHE_VERSION = 2;
 
 export const PackedCacheOptionsSchema = z.object({
   height: z.int().positive().max(8192),
@@ -143,24 +135,42 @@ const BUILD_CHUNK_BYTES = 4 * 1024 * 1024;
 /** Fills `out` with rows `from` … `to - 1`. */
 type RowFiller = (from: number, to: number, out: Buffer) => Promise<void>;
 
+/** Chunks being filled at once while earlier ones are written: enough to keep both pool threads busy. */
+const CHUNKS_IN_FLIGHT = 3;
+
 /**
  * Writes `n` rows of `bytesPerRow` made by `fill`, a chunk of `chunkRows` at
- * a time, to a temp file, then renames it to `dest`.
+ * a time (several filled at once, written in order, their buffers reused),
+ * to a temp file, then renames it to `dest`.
  */
 async function writeRows(dest: string, n: number, bytesPerRow: number, chunkRows: number, fill: RowFiller): Promise<void> {
   const tmp = tempPathFor(dest);
   const fh = await open(tmp, 'wx');
+  const filling: Promise<Buffer>[] = [];
+  const spare: Buffer[] = [];
   try {
-    const out = new PackWriter(fh);
-    for (let from = 0; from < n; from += chunkRows) {
+    let next = 0;
+    let at = 0;
+    const start = () => {
+      const from = next;
       const to = Math.min(n, from + chunkRows);
-      const chunk = Buffer.alloc((to - from) * bytesPerRow);
-      await fill(from, to, chunk);
-      await out.append(chunk);
+      next = to;
+      const buf = spare.pop() ?? Buffer.allocUnsafe(chunkRows * bytesPerRow);
+      const chunk = buf.subarray(0, (to - from) * bytesPerRow);
+      filling.push(fill(from, to, chunk).then(() => chunk));
+    };
+    while (next < n && filling.length < CHUNKS_IN_FLIGHT) start();
+    while (filling.length > 0) {
+      const chunk = await filling.shift()!;
+      for (let written = 0; written < chunk.length; ) written += (await fh.write(chunk, written, chunk.length - written, at + written)).bytesWritten;
+      at += chunk.length;
+      spare.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunkRows * bytesPerRow));
+      if (next < n) start();
     }
-    await out.flush();
     await fh.sync();
   } catch (e) {
+    // Let fills already started settle before the file goes.
+    await Promise.allSettled(filling);
     await fh.close();
     await rm(tmp, { force: true });
     throw e;
@@ -183,37 +193,34 @@ interface PixelsFile {
 }
 
 /**
- * The cache from decoded pixels (IDX raw.u8 or an archive's pixels.u8):
- * the file itself where size and channels already match, chunks of rows
- * converted at once where only the channels differ, else each row resized
- * from raw pixels.
+ * The cache from decoded pixels (IDX raw.u8 or an archive's pixels.u8): the
+ * file itself where size and channels already match, else each chunk of rows
+ * through stage 2 of preprocessing in the addon (image.ts).
  */
 async function buildFromPixels(src: PixelsFile, t: PreprocessTarget, dest: string): Promise<void> {
   if (src.height === t.height && src.width === t.width && src.channels === t.channels) {
     await placeByLinkOrCopy(src.path, dest);
     return;
   }
-  const raw = { width: src.width, height: src.height, channels: src.channels };
-  const sameSize = src.height === t.height && src.width === t.width;
-  const srcRow = rowBytes(raw);
+  const shape = { width: src.width, height: src.height, channels: src.channels };
+  const srcRow = rowBytes(shape);
   const outRow = rowBytes(t);
   const fh = await open(src.path, 'r');
+  const chunkRows = chunkRowsFor(srcRow, outRow);
+  // Source chunks are read into reused buffers: fresh memory for every chunk costs more than the copy.
+  const spare: Buffer[] = [];
   try {
-    await writeRows(dest, src.n, outRow, chunkRowsFor(srcRow, outRow), async (from, to, out) => {
-      const pixels = Buffer.alloc((to - from) * srcRow);
-      const { bytesRead } = await fh.read(pixels, 0, pixels.length, from * srcRow);
-      if (bytesRead !== pixels.length) throw new CnnError('INTERNAL', `${src.path} holds fewer than ${src.n} rows`);
-      if (sameSize) {
-        // Only the channels change, pixel by pixel: the whole chunk as one tall image in one call.
-        const tall = { ...raw, height: (to - from) * src.height };
-        const rows = await preprocessImage(pixels, { ...t, height: tall.height }, { maxImagePixels: pixels.length, raw: tall });
-        rows.copy(out);
-        return;
+    await writeRows(dest, src.n, outRow, chunkRows, async (from, to, out) => {
+      const buf = spare.pop() ?? Buffer.allocUnsafe(chunkRows * srcRow);
+      try {
+        const pixels = buf.subarray(0, (to - from) * srcRow);
+        const { bytesRead } = await fh.read(pixels, 0, pixels.length, from * srcRow);
+        if (bytesRead !== pixels.length) throw new CnnError('INTERNAL', `${src.path} holds fewer than ${src.n} rows`);
+        const rows = range(to - from).map((k) => ({ data: pixels.subarray(k * srcRow, (k + 1) * srcRow), ...shape }));
+        await preprocessDecoded(rows, t, out);
+      } finally {
+        spare.push(buf);
       }
-      await mapLimit(range(to - from), DECODE_CONCURRENCY, async (k) => {
-        const row = await preprocessImage(pixels.subarray(k * srcRow, (k + 1) * srcRow), t, { maxImagePixels: srcRow, raw });
-        row.copy(out, k * outRow);
-      });
     });
   } finally {
     await fh.close();
@@ -265,7 +272,7 @@ async function buildFromItems(
   if (items.length !== manifest.total) throw new CnnError('INTERNAL', `${datasetDir}: items.json lists ${items.length} images, the manifest ${manifest.total}`);
   const pixels = await readPixelsMeta(datasetDir);
   if (pixels && pixels.n !== items.length) throw new CnnError('INTERNAL', `${datasetDir}: pixels.json has ${pixels.n} rows, items.json ${items.length}`);
-  if (pixels && decodedStandsIn(pixels.kinds, pixels, t)) {
+  if (pixels) {
     await buildFromPixels({ path: join(datasetDir, PIXELS_FILE), ...pixels }, t, paths.images);
   } else {
     await buildFromOriginals(datasetDir, manifest, items, t, paths.images);

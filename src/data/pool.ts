@@ -5,11 +5,21 @@
  */
 export class TaskPool {
   private running = 0;
+  private bytes = 0;
   private waiters: Array<() => void> = [];
   private firstError: unknown = undefined;
   private failed = false;
 
-  constructor(private readonly limit: number) {}
+  /**
+   * At most `limit` tasks at once. With `budget`, tasks past the first
+   * `budget.always` also wait while the bytes of the running ones (as given
+   * to `slot` and `spawn`) would pass `budget.bytes`: many small images in
+   * flight at once, few large ones.
+   */
+  constructor(
+    private readonly limit: number,
+    private readonly budget?: { bytes: number; always: number },
+  ) {}
 
   /** The first error a task threw, if any; producers check it to stop early. */
   get error(): unknown {
@@ -20,14 +30,21 @@ export class TaskPool {
     return this.failed;
   }
 
-  /** Resolves when a slot is free. */
-  async slot(): Promise<void> {
-    while (this.running >= this.limit) await new Promise<void>((r) => this.waiters.push(r));
+  private full(bytes: number): boolean {
+    if (this.running >= this.limit) return true;
+    const b = this.budget;
+    return b !== undefined && this.running >= b.always && this.bytes + bytes > b.bytes;
+  }
+
+  /** Resolves when a slot is free for a task of `bytes`. */
+  async slot(bytes = 0): Promise<void> {
+    while (this.full(bytes)) await new Promise<void>((r) => this.waiters.push(r));
   }
 
   /** Starts `task` in a free slot (call `slot()` first); never rejects, errors are kept. */
-  spawn(task: () => Promise<void>): void {
+  spawn(task: () => Promise<void>, bytes = 0): void {
     this.running++;
+    this.bytes += bytes;
     task()
       .catch((e: unknown) => {
         if (!this.failed) {
@@ -37,6 +54,7 @@ export class TaskPool {
       })
       .finally(() => {
         this.running--;
+        this.bytes -= bytes;
         const woken = this.waiters;
         this.waiters = [];
         for (const wake of woken) wake();

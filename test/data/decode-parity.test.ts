@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeForPredict, ensurePackedCache, ingestDataset, loadPackedCache, readItems, readPixelsMeta } from '../../src/data/index.js';
 import { perceptual, perceptualFromCells } from '../../src/data/fingerprint.js';
 import { probeImage } from '../../src/data/image.js';
-import { nativeJpeg } from '../../src/data/jpeg-native.js';
+import { decodePlainPng } from '../../src/data/png-decode.js';
+import { decodeNative, nativeDecodeAvailable } from '../../src/data/native-decode.js';
 import { writeZip, type ArchiveFile } from '../helpers/fixtures.js';
 import { rng } from './preflight-fixtures.js';
 import { tempDataDir, type TempDataDir } from './helpers.js';
@@ -86,10 +87,9 @@ describe('probe pixels against sharp', () => {
   });
 });
 
-describe('the native JPEG decoder (cnn_decode)', () => {
+describe('the native decoder (cnn_decode)', () => {
   it('is built, decodes plain JPEGs within 1 per channel of sharp, and averages the dHash grid exactly as fingerprint.ts', async () => {
-    const addon = nativeJpeg();
-    expect(addon).not.toBeNull();
+    expect(nativeDecodeAvailable()).toBe(true);
     const jpegs = [
       await raw(400, 300, 3, 21).jpeg({ quality: 85 }).toBuffer(),
       await raw(37, 29, 1, 22).toColourspace('b-w').jpeg().toBuffer(),
@@ -97,8 +97,11 @@ describe('the native JPEG decoder (cnn_decode)', () => {
       await raw(50, 40, 3, 24).jpeg({ chromaSubsampling: '4:4:4', quality: 95 }).toBuffer(),
       await raw(7, 5, 3, 25).jpeg().toBuffer(),
     ];
+    // Asked for in one turn: one batch.
+    const decoded = await Promise.all(jpegs.map((j) => decodeNative(j, 'jpeg', 1_000_000)));
     for (const [i, jpeg] of jpegs.entries()) {
-      const got = await addon!.decodeJpeg(jpeg, 1_000_000);
+      const got = decoded[i]!;
+      expect(got, `jpeg ${i}`).not.toBeNull();
       const want = await sharpPixels(jpeg);
       expect({ width: got.width, height: got.height, channels: got.channels }, `jpeg ${i}`).toEqual({ width: want.width, height: want.height, channels: want.channels });
       expect(maxDiff(got.data, want.data), `jpeg ${i}`).toBeLessThanOrEqual(1);
@@ -109,12 +112,58 @@ describe('the native JPEG decoder (cnn_decode)', () => {
     }
   });
 
-  it('rejects a truncated JPEG and one over the pixel limit (the probe then asks sharp, which says why)', async () => {
-    const addon = nativeJpeg()!;
+  it('decodes plain PNGs exactly as sharp and png-decode.ts, in batches of any size, and declines what it leaves to sharp', async () => {
+    const plain: Buffer[] = [];
+    for (let i = 0; i < 100; i++) {
+      const w = 1 + ((i * 7) % 60);
+      const h = 1 + ((i * 13) % 45);
+      const grey = i % 2 === 0;
+      // Every filter type occurs: sharp picks them adaptively; compression 0 and 9 make stored and deflated streams.
+      plain.push(await (grey ? raw(w, h, 1, 200 + i).toColourspace('b-w') : raw(w, h, 3, 200 + i)).png({ compressionLevel: i % 3 === 0 ? 0 : 9, adaptiveFiltering: true }).toBuffer());
+    }
+    const got = await Promise.all(plain.map((p) => decodeNative(p, 'png', 1_000_000)));
+    for (const [i, png] of plain.entries()) {
+      const d = got[i]!;
+      expect(d, `png ${i}`).not.toBeNull();
+      const want = await sharpPixels(png);
+      expect({ width: d.width, height: d.height, channels: d.channels }, `png ${i}`).toEqual({ width: want.width, height: want.height, channels: want.channels });
+      expect(maxDiff(d.data, want.data), `png ${i}`).toBe(0);
+      expect(maxDiff(d.data, decodePlainPng(png, 1e6)!.data), `png ${i}`).toBe(0);
+      const js = perceptual(d.data, d.width, d.height, d.channels);
+      expect(perceptualFromCells(d.cells).dhash, `png ${i}`).toBe(js.dhash);
+    }
+
+    const base = () => raw(20, 10, 3, 300);
+    const good = await base().png().toBuffer();
+    const crcBroken = Buffer.from(good);
+    crcBroken[40] = crcBroken[40]! ^ 0xff;
+    const declined: Record<string, Buffer> = {
+      palette: await base().png({ palette: true }).toBuffer(),
+      alpha: await raw(20, 10, 4, 301).png().toBuffer(),
+      interlaced: await base().png({ progressive: true }).toBuffer(),
+      sixteenBit: await base().toColourspace('rgb16').png().toBuffer(),
+      truncated: good.subarray(0, good.length - 20),
+      noIend: good.subarray(0, good.length - 12),
+      crcBroken,
+      notPng: Buffer.from('not a png at all, just text'),
+    };
+    const answers = await Promise.all(Object.values(declined).map((b) => decodeNative(b, 'png', 1_000_000)));
+    Object.keys(declined).forEach((what, i) => expect(answers[i], what).toBeNull());
+    // The pixel limit is read from the header: 200 pixels, one too many.
+    expect(await decodeNative(good, 'png', 199)).toBeNull();
+    expect(await decodeNative(good, 'png', 200)).not.toBeNull();
+  });
+
+  it('declines a truncated JPEG and one over the pixel limit (the probe then asks sharp, which says why)', async () => {
     const jpeg = await raw(64, 48, 3, 26).jpeg().toBuffer();
-    await expect(addon.decodeJpeg(jpeg.subarray(0, jpeg.length - 300), 1_000_000)).rejects.toThrow(/^jpeg: /);
-    await expect(addon.decodeJpeg(jpeg, 64 * 48 - 1)).rejects.toThrow('jpeg: over the pixel limit');
-    await expect(addon.decodeJpeg(Buffer.from('not a jpeg'), 1_000_000)).rejects.toThrow(/^jpeg: /);
+    const [cutNative, over, notJpeg, fits] = await Promise.all([
+      decodeNative(jpeg.subarray(0, jpeg.length - 300), 'jpeg', 1_000_000),
+      decodeNative(jpeg, 'jpeg', 64 * 48 - 1),
+      decodeNative(Buffer.from('not a jpeg'), 'jpeg', 1_000_000),
+      decodeNative(jpeg, 'jpeg', 64 * 48),
+    ]);
+    expect([cutNative, over, notJpeg]).toEqual([null, null, null]);
+    expect(fits).not.toBeNull();
     const cut = await probeImage(jpeg.subarray(0, jpeg.length - 300), 1_000_000, 'cut.jpg');
     expect(cut).toMatchObject({ ok: false });
     expect(cut.ok ? '' : cut.reason).toMatch(/^corrupt or truncated jpeg: /);

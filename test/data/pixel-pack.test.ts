@@ -122,7 +122,7 @@ describe('decoded pixels', () => {
     await expectCachesMatchPredict(datasetDir);
   });
 
-  it('JPEGs: pixels kept, but a cache that sharp would shrink on load decodes the files', async () => {
+  it('JPEGs: pixels kept; every cache matches prediction', async () => {
     const files = await fashionFiles(12, (px) => greyFile(px).jpeg({ quality: 70 }).toBuffer(), '.jpg');
     const datasetDir = await ingestZip('jpeg', files);
     expect(await readPixelsMeta(datasetDir)).toMatchObject({ n: 12, channels: 1, kinds: ['jpeg'] });
@@ -136,23 +136,26 @@ describe('decoded pixels', () => {
     await expectCachesMatchPredict(datasetDir);
   });
 
-  it('caches are built from pixels.u8 only where it stands in for the files', async () => {
+  it('caches are built from pixels.u8 at any size, for every kind (preprocessing decodes at full size first)', async () => {
     // Zeroed pixels show which caches were built from them.
-    const png = await ingestZip('route-png', await fashionFiles(8, (px) => greyPng(px), '.png'));
-    const jpeg = await ingestZip(
-      'route-jpeg',
-      await fashionFiles(8, (px) => greyFile(px).jpeg().toBuffer(), '.jpg'),
-    );
-    for (const dir of [png, jpeg]) await writeFile(join(dir, 'pixels.u8'), Buffer.alloc(8 * 784));
+    const dirs = [
+      await ingestZip('route-png', await fashionFiles(8, (px) => greyPng(px), '.png')),
+      await ingestZip('route-jpeg', await fashionFiles(8, (px) => greyFile(px).jpeg().toBuffer(), '.jpg')),
+      await ingestZip('route-webp', await fashionFiles(8, (px) => greyFile(px).webp().toBuffer(), '.webp')),
+    ];
+    for (const dir of dirs) await writeFile(join(dir, 'pixels.u8'), Buffer.alloc((await stat(join(dir, 'pixels.u8'))).size));
     const zeros = async (dir: string, t: PreprocessTarget) => (await loadPackedCache(await ensurePackedCache(dir, t))).images.every((v) => v === 0);
-    const shrunk: PreprocessTarget = { height: 12, width: 12, channels: 1, resize: 'stretch' };
-    const grown: PreprocessTarget = { height: 40, width: 40, channels: 1, resize: 'stretch' };
-    expect(await zeros(png, shrunk)).toBe(true);
-    expect(await zeros(jpeg, grown)).toBe(true);
-    expect(await zeros(jpeg, shrunk)).toBe(false);
+    for (const dir of dirs) {
+      expect(await zeros(dir, { height: 12, width: 12, channels: 1, resize: 'stretch' }), dir).toBe(true);
+      expect(await zeros(dir, { height: 40, width: 40, channels: 3, resize: 'pad' }), dir).toBe(true);
+    }
+    // Without pixels.u8 the files are decoded: the same dataset's cache is not all zeros.
+    await rm(join(dirs[1]!, 'pixels.u8'));
+    await rm(join(dirs[1]!, 'pixels.json'));
+    expect(await zeros(dirs[1]!, { height: 14, width: 14, channels: 1, resize: 'crop' })).toBe(false);
   });
 
-  it('none when sizes differ, or for 16-bit or EXIF-rotated images; caches still match prediction', async () => {
+  it('none when sizes or channels differ (a rotated JPEG with its sRGB profile decodes to colour); 16-bit images are kept at 8 bits; caches still match prediction', async () => {
     const sub = await fashionSubset(1);
     const px = sub.images.subarray(0, 784);
     const grey = (w: number, h: number) => sharp(Buffer.alloc(w * h, 90), { raw: { width: w, height: h, channels: 1 } }).toColourspace('b-w');
@@ -172,8 +175,9 @@ describe('decoded pixels', () => {
     };
     for (const [name, files] of Object.entries(cases)) {
       const datasetDir = await ingestZip(`none-${name}`, files);
-      expect(existsSync(join(datasetDir, 'pixels.u8')), name).toBe(false);
-      expect(await readPixelsMeta(datasetDir)).toBeNull();
+      expect(existsSync(join(datasetDir, 'pixels.u8')), name).toBe(name === 'deep');
+      if (name !== 'deep') expect(await readPixelsMeta(datasetDir)).toBeNull();
+      else expect(await readPixelsMeta(datasetDir), name).toMatchObject({ n: 2, height: 28, width: 28, channels: 1 });
       await expectCachesMatchPredict(datasetDir, TARGETS.slice(0, 3));
     }
   });
