@@ -28,14 +28,14 @@ FROM ${NODE_IMAGE} AS node
 # ---------------------------------------------------------------- build environments
 
 FROM ${NODE_IMAGE} AS build-cpu
-# node:20-bookworm already has g++, make and python3 (for node-gyp); libjpeg-dev for the JPEG decoder.
+# node:20-bookworm already has g++, make and python3 (for node-gyp); libjpeg-dev and zlib1g-dev for the image decoder.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libtorch-dev libopenblas0-pthread libjpeg-dev \
+ && apt-get install -y --no-install-recommends libtorch-dev libopenblas0-pthread libjpeg-dev zlib1g-dev \
  && rm -rf /var/lib/apt/lists/*
 
 FROM pytorch/pytorch:${PYTORCH_TAG}-devel AS build-cuda
 RUN apt-get update \
- && apt-get install -y --no-install-recommends g++ make libjpeg-dev \
+ && apt-get install -y --no-install-recommends g++ make libjpeg-dev zlib1g-dev \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=node /usr/local/bin/node /usr/local/bin/node
 COPY --from=node /usr/local/lib/node_modules /usr/local/lib/node_modules

@@ -54,8 +54,9 @@ const APT_RUNTIME = [
   { pkg: 'redis-server', probe: ['/usr/bin/redis-server'] },
   { pkg: 'build-essential', probe: ['/usr/bin/g++', '/usr/bin/make'] },
   { pkg: 'python3', probe: ['/usr/bin/python3'] },
-  // libjpeg-turbo's headers for the addon's JPEG decoder (native/src/decode.cc).
+  // libjpeg-turbo's and zlib's headers for the addon's image decoder (native/src/decode.cc).
   { pkg: 'libjpeg-dev', probe: ['/usr/include/jpeglib.h'] },
+  { pkg: 'zlib1g-dev', probe: ['/usr/include/zlib.h'] },
 ];
 const APT_TORCH = { pkg: 'libtorch-dev', probe: ['/usr/include/torch/csrc/api/include/torch/torch.h'] };
 // Debian's libtorch calls libblas.so.3, netlib's reference build unless an optimized one provides it.
@@ -66,6 +67,8 @@ const APT_TESTS = [
   // The reference the benchmarks and the zoo parity tests compare against.
   { pkg: 'python3-torch', probe: ['/usr/lib/python3/dist-packages/torch/__init__.py'] },
   { pkg: 'python3-torchvision', probe: ['/usr/lib/python3/dist-packages/torchvision/__init__.py'] },
+  // PIL: the resample the addon's resize is checked against, and bench:ingest's reference.
+  { pkg: 'python3-pil', probe: ['/usr/lib/python3/dist-packages/PIL/__init__.py'] },
   // An independent gRPC client (test/api/grpc-python.test.ts): protoc 3.21 for the message classes, grpcio for the calls.
   { pkg: 'protobuf-compiler', probe: ['/usr/bin/protoc'] },
   { pkg: 'python3-protobuf', probe: ['/usr/lib/python3/dist-packages/google/protobuf/__init__.py'] },
