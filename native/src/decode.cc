@@ -411,6 +411,25 @@ struct Scratch {
   }
 };
 
+// out row o (of `count`, each `len` values) = the kernel's weighted sum of source rows first[o]…:
+// one multiply-add per tap along whole rows, which the compiler vectorizes. Inlined into resample,
+// so that it is built for each of resample's targets.
+template <typename T>
+__attribute__((always_inline)) inline void weightedRows(const AxisKernel& k, const T* src, size_t len, int count, float* out) {
+  for (int o = 0; o < count; o++) {
+    float* t = out + static_cast<size_t>(o) * len;
+    const float* w = k.weights.data() + static_cast<size_t>(o) * k.stride;
+    const T* s0 = src + static_cast<size_t>(k.first[o]) * len;
+    const float w0 = w[0];
+    for (size_t i = 0; i < len; i++) t[i] = w0 * s0[i];
+    for (int j = 1; j < k.taps[o]; j++) {
+      const float wj = w[j];
+      const T* sj = s0 + static_cast<size_t>(j) * len;
+      for (size_t i = 0; i < len; i++) t[i] += wj * sj[i];
+    }
+  }
+}
+
 // Resamples w×h×c `src` to the window [x0, x0+cw) × [y0, y0+ch) of its resize to rw×rh, written to `dst` (cw×ch×c).
 // Built for AVX2 as well where the compiler can (chosen at load time); the clones give the same bytes,
 // since every output sums its taps in the same order and nothing is contracted into FMAs (-std=c++17).
@@ -434,19 +453,7 @@ void resample(const uint8_t* src, int w, int h, int c, int rw, int rh, int x0, i
       for (size_t i = 0; i < srcRow; i++) t[i] = s[i];
     }
   } else {
-    const AxisKernel ky = scratch.kernel(h, rh, y0, ch);
-    for (int y = 0; y < ch; y++) {
-      float* t = tmp + static_cast<size_t>(y) * srcRow;
-      const float* wy = ky.weights.data() + static_cast<size_t>(y) * ky.stride;
-      const uint8_t* s0 = src + static_cast<size_t>(ky.first[y]) * srcRow;
-      const float w0 = wy[0];
-      for (size_t i = 0; i < srcRow; i++) t[i] = w0 * s0[i];
-      for (int k = 1; k < ky.taps[y]; k++) {
-        const float wk = wy[k];
-        const uint8_t* s = s0 + static_cast<size_t>(k) * srcRow;
-        for (size_t i = 0; i < srcRow; i++) t[i] += wk * s[i];
-      }
-    }
+    weightedRows(scratch.kernel(h, rh, y0, ch), src, srcRow, ch, tmp);
   }
   if (rw == w) {
     for (int y = 0; y < ch; y++) {
@@ -458,7 +465,7 @@ void resample(const uint8_t* src, int w, int h, int c, int rw, int rh, int x0, i
   }
   // Horizontal as a second vertical pass over the transpose (columns as rows), so that it too
   // runs along contiguous memory; then transposed back into bytes.
-  const AxisKernel kx = scratch.kernel(w, rw, x0, cw);
+  const AxisKernel& kx = scratch.kernel(w, rw, x0, cw);
   const size_t col = static_cast<size_t>(ch) * c;  // one source column of the vertical result
   scratch.cols.resize(static_cast<size_t>(w) * col);
   scratch.out.resize(static_cast<size_t>(cw) * col);
@@ -470,18 +477,7 @@ void resample(const uint8_t* src, int w, int h, int c, int rw, int rh, int x0, i
     }
   }
   float* out = scratch.out.data();
-  for (int x = 0; x < cw; x++) {
-    float* o = out + static_cast<size_t>(x) * col;
-    const float* wx = kx.weights.data() + static_cast<size_t>(x) * kx.stride;
-    const float* s0 = cols + static_cast<size_t>(kx.first[x]) * col;
-    const float w0 = wx[0];
-    for (size_t i = 0; i < col; i++) o[i] = w0 * s0[i];
-    for (int k = 1; k < kx.taps[x]; k++) {
-      const float wk = wx[k];
-      const float* sk = s0 + static_cast<size_t>(k) * col;
-      for (size_t i = 0; i < col; i++) o[i] += wk * sk[i];
-    }
-  }
+  weightedRows(kx, cols, col, cw, out);
   for (int y = 0; y < ch; y++) {
     uint8_t* d = dst + static_cast<size_t>(y) * dstRow;
     for (int x = 0; x < cw; x++) {
