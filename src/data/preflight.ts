@@ -293,19 +293,21 @@ const BANDS: ReadonlyArray<readonly [number, number, number]> = (() => {
       shift += width;
     }
   });
+  // The bucket tables below have 2^width entries: with at least 3 bits allowed, no band is wider than 16.
+  if (out.some(([, , width]) => width > 16)) throw new Error('PREFLIGHT_NEAR_DUPLICATE_MAX_BITS must be at least 3');
   return out;
 })();
 
-function bandKey(band: number, hi: number, lo: number): number {
+/** The bits of `band` of the hash (hi, lo), below 2^width. */
+function bandBits(band: number, hi: number, lo: number): number {
   const [word, shift, width] = BANDS[band]!;
-  const bits = ((word === 0 ? hi : lo) >>> shift) & (width === 32 ? 0xffffffff : (1 << width) - 1);
-  return band * 2 ** 32 + (bits >>> 0);
+  return ((word === 0 ? hi : lo) >>> shift) & (width === 32 ? 0xffffffff : (1 << width) - 1);
 }
 
 /**
- * Train/test pairs whose dHashes are within PREFLIGHT_NEAR_DUPLICATE_MAX_BITS,
- * found by multi-index hashing (an exact match on one band, then the full
- * distance) rather than all train × test comparisons.
+ * Cross-split near-duplicates: test images are bucketed by each band's bits
+ * (per band, a table of 2^width chains through `next`); each training image
+ * is compared with the test images that share a band with it, once each.
  */
 function nearDuplicates(input: PreflightInput, out: PreflightFinding[]): PreflightReport['duplicates']['nearCrossSplit'] {
   const maxBits = PREFLIGHT_NEAR_DUPLICATE_MAX_BITS;
@@ -321,13 +323,16 @@ function nearDuplicates(input: PreflightInput, out: PreflightFinding[]): Preflig
   };
   const testWords = words(test);
   const trainWords = words(train);
-  const index = new Map<number, number[]>();
-  for (let t = 0; t < test.length; t++) {
-    for (let b = 0; b < BANDS.length; b++) {
-      const key = bandKey(b, testWords[2 * t]!, testWords[2 * t + 1]!);
-      const list = index.get(key);
-      if (list) list.push(t);
-      else index.set(key, [t]);
+  // heads[b][bits] = 1 + the first test image in that bucket (0: none); next[b * n + t] = 1 + the one after t.
+  const n = test.length;
+  const heads = BANDS.map(([, , width]) => new Int32Array(2 ** width));
+  const next = new Int32Array(BANDS.length * n);
+  for (let b = 0; b < BANDS.length; b++) {
+    const head = heads[b]!;
+    for (let t = n - 1; t >= 0; t--) {
+      const bits = bandBits(b, testWords[2 * t]!, testWords[2 * t + 1]!);
+      next[b * n + t] = head[bits]!;
+      head[bits] = t + 1;
     }
   }
   const pairs: Array<{ train: string; test: string; distance: number }> = [];
@@ -335,12 +340,13 @@ function nearDuplicates(input: PreflightInput, out: PreflightFinding[]): Preflig
   let comparisons = 0;
   let complete = true;
   // seenBy[t] = the train image that last compared with t, so each pair is compared once.
-  const seenBy = new Int32Array(test.length).fill(-1);
+  const seenBy = new Int32Array(n).fill(-1);
   search: for (let r = 0; r < train.length; r++) {
     const hi = trainWords[2 * r]!;
     const lo = trainWords[2 * r + 1]!;
     for (let b = 0; b < BANDS.length; b++) {
-      for (const t of index.get(bandKey(b, hi, lo)) ?? []) {
+      for (let at = heads[b]![bandBits(b, hi, lo)]!; at !== 0; at = next[b * n + at - 1]!) {
+        const t = at - 1;
         if (seenBy[t] === r) continue;
         seenBy[t] = r;
         if (++comparisons > NEAR_DUPLICATE_MAX_COMPARISONS) {
