@@ -25,6 +25,7 @@ import { seededRandom } from '../src/seeded-random.js';
 
 // Ours is the code the service runs: the compiled dist/ (npm run build; the bootstrap builds it), not
 // the TypeScript sources through tsx, whose helpers cost time of their own in tight per-image loops.
+// npm run bench:ingest gives node the young-generation size npm start and the image give the service.
 const DIST_DATA = new URL('../dist/data/index.js', import.meta.url).href;
 const { ensurePackedCache, ingestDataset } = (await import(DIST_DATA)) as typeof import('../src/data/index.js');
 
@@ -153,7 +154,7 @@ async function run(name: string, zip: string, n: number, cache: PackedCacheOptio
 
 const tmp = mkdtempSync(join(tmpdir(), 'cnn-bench-ingest-'));
 try {
-  log(`${availableParallelism()} cores; ${WARMUP} untimed warm-up ingest(s) per corpus`);
+  log(`${availableParallelism()} cores; ${WARMUP} untimed warm-up ingest(s) per corpus; node ${process.execArgv.filter((a) => a.startsWith('--max-')).join(' ') || '(default heap flags)'}`);
   const pngZip = join(tmp, 'fashion.zip');
   const archive = await makePngZip(pngZip, { perClass: PER_CLASS, testPerClass: Math.ceil(PER_CLASS / 6) });
   const png = await run('png', pngZip, archive.entries.length, { height: 28, width: 28, channels: 1, resize: 'stretch' }, [], tmp);
