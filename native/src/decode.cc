@@ -348,7 +348,8 @@ double lanczos3(double x) {
   x = std::fabs(x);
   if (x < 1e-12) return 1.0;
   if (x >= 3.0) return 0.0;
-  const double px = M_PI * x;
+  constexpr double kPi = 3.14159265358979323846;
+  const double px = kPi * x;
   return 3.0 * std::sin(px) * std::sin(px / 3.0) / (px * px);
 }
 
