@@ -160,6 +160,19 @@ export type ProbeResult =
   | { ok: false; reason: string };
 
 /**
+ * At most how many bytes probing `bytes` holds at once (its decoded pixels,
+ * or a PNG's inflated rows), from the header alone: 4 bytes a pixel up to
+ * PROBE_FULL_DECODE_MAX_PIXELS (larger images are shrunk while they decode),
+ * and that ceiling where the header says nothing without a sharp call.
+ */
+export function probeMemoryBound(bytes: Buffer): number {
+  const kind = sniffImage(bytes);
+  const h = kind === 'png' ? readPngHeader(bytes) : kind === 'jpeg' ? readJpegHeader(bytes) : null;
+  const pixels = h ? Math.min(h.width * h.height, PROBE_FULL_DECODE_MAX_PIXELS) : PROBE_FULL_DECODE_MAX_PIXELS;
+  return Math.max(bytes.length, 4 * pixels);
+}
+
+/**
  * Checks that `bytes` are a PNG, JPEG or WebP that decodes completely (a
  * truncated file fails: `failOn: 'error'`) and keeps the decoded pixels. A
  * broken file is `{ ok: false }` with a reason; an image over

@@ -13,7 +13,7 @@ import { readArchiveFiles, scanArchive, type EntryBody, type ScannedEntry } from
 import { writeFileDurable } from '../files/atomic.js';
 import { checkClassesNotEmpty, countPerClass } from './counts.js';
 import { contentHash } from './fingerprint.js';
-import { DECODE_CONCURRENCY, probeImage } from './image.js';
+import { DECODE_CONCURRENCY, probeImage, probeMemoryBound } from './image.js';
 import { LABEL_MANIFEST_MAX_BYTES, findLabelManifest, layoutFromManifest } from './label-manifest.js';
 import { isIgnoredEntry, planLayout, type Layout, type Placement } from './layout.js';
 import type { IngestLimits } from './limits.js';
@@ -35,9 +35,13 @@ import { buildPreflightReport, type PreflightImage } from './preflight.js';
 import { TaskPool, Turns } from './pool.js';
 import { sniffArchive, sniffImage, type ArchiveKind } from './sniff.js';
 
-/** Images validated at once at most, and the encoded bytes they may hold past the first DECODE_CONCURRENCY. */
+/**
+ * Images validated at once at most, and the memory they may hold (probeMemoryBound: decoded pixels,
+ * as their headers tell) past the first DECODE_CONCURRENCY: many small images at once, few large
+ * ones, and a file of tiny JPEGs that decode to 4 MP each cannot fill the memory.
+ */
 const INGEST_MAX_IN_FLIGHT = 64;
-const INGEST_IN_FLIGHT_BYTES = 8 * 1024 * 1024;
+const INGEST_IN_FLIGHT_BYTES = 32 * 1024 * 1024;
 
 /** Bytes that identify PNG, JPEG and WebP. */
 const SNIFF_BYTES = 12;
@@ -131,13 +135,16 @@ export async function ingestArchiveInto(dir: string, file: string, limits: Inges
       limits,
       (e) => placements.has(e.index),
       async (entry, body) => {
-        await pool.slot(entry.size);
         if (pool.hasFailed) throw pool.error;
+        // Entries are read one at a time; the slot then waits for room for what probing this one holds.
         const bytes = await readImageEntry(entry, body, limits);
         if (!Buffer.isBuffer(bytes)) {
           skipped.push({ file: entry.name, reason: bytes.skip });
           return;
         }
+        const weight = probeMemoryBound(bytes);
+        await pool.slot(weight);
+        if (pool.hasFailed) throw pool.error;
         const id = seq++;
         const place = placements.get(entry.index)!;
         pool.spawn(async () => {
@@ -177,7 +184,7 @@ export async function ingestArchiveInto(dir: string, file: string, limits: Inges
           } finally {
             turns.done(id);
           }
-        }, entry.size);
+        }, weight);
       },
     );
     await pool.drain();
