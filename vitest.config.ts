@@ -8,8 +8,5 @@ export default defineConfig({
     // Training tests share 2 CPU cores; running files in parallel only slows each one down.
     fileParallelism: false,
     pool: 'forks',
-    // One child process runs every file in turn (each file still gets fresh modules): recycling a
-    // fork per file sometimes lost the pool's channel to the next one (ERR_IPC_CHANNEL_CLOSED).
-    poolOptions: { forks: { singleFork: true } },
   },
 });
