@@ -156,7 +156,8 @@ async function ours(name: string, precision: EnginePrecision, data: { images: Ui
  * The addon raises glibc's mmap/trim thresholds (CNN_MALLOC_TUNING); the same-settings reference runs
  * with them too, so the ratio is not the allocator's.
  */
-const SAME_MALLOC = { MALLOC_MMAP_THRESHOLD_: String(32 << 20), MALLOC_TRIM_THRESHOLD_: String(512 << 20) };
+// The same allocator settings as the addon's, and its one BLAS thread per call (libtorch's threads split the work).
+const SAME_MALLOC = { MALLOC_MMAP_THRESHOLD_: String(32 << 20), MALLOC_TRIM_THRESHOLD_: String(512 << 20), OPENBLAS_NUM_THREADS: '1' };
 
 interface Reference extends Runner {
   setup: string;
@@ -209,7 +210,7 @@ interface Row {
 setEngineThreads(THREADS);
 const runtime = engineRuntimeInfo();
 const log = (line: string) => (args.json ? process.stderr : process.stdout).write(`${line}\n`);
-log(`libtorch ${runtime.torchVersion}; BLAS ${runtime.blas || 'none loaded'}${runtime.blasConfig ? ` (${runtime.blasConfig})` : ''}; oneDNN ${runtime.onednnVersion || '?'} ISA ${runtime.onednnIsa}; CPU ${runtime.cpuIsa}${runtime.cpuBf16 ? ' with bf16' : ''}; ${runtime.threads} threads; batch ${BATCH}`);
+log(`libtorch ${runtime.torchVersion}; BLAS ${runtime.blas || 'none loaded'}${runtime.blasConfig ? ` (${runtime.blasConfig})` : ''}; oneDNN ${runtime.onednnVersion || '?'} ISA ${runtime.onednnIsa}; CPU ${runtime.cpuIsa}${runtime.cpuBf16 ? ' with bf16' : ''}; ${runtime.threads} threads (BLAS ${runtime.blasThreads || '?'}); batch ${BATCH}`);
 
 const precisions = (args.precisions!.split(',') as EnginePrecision[]).filter((p) => p === 'fp32' || runtime.cpuBf16 || args.device !== 'cpu');
 const data = loadData(SAMPLES);
@@ -258,7 +259,7 @@ for (const name of args.models!.split(',')) {
 if (args.json) {
   console.log(JSON.stringify(rows));
 } else {
-  log('images/s: median of timed windows after warm-up. same: PyTorch with our precision, memory format (bf16: autocast + channels-last), optimizer, batch, threads and allocator settings; default: PyTorch fp32 NCHW.');
+  log('images/s: median of timed windows after warm-up. same: PyTorch with our precision, memory format (bf16: autocast + channels-last), optimizer, batch, threads, one BLAS thread and allocator settings; default: PyTorch fp32 NCHW.');
   const s = [...lags].sort((a, b) => a - b);
   const q = (p: number) => Math.max(0, s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? 0);
   log(`event-loop lag while training: p50 ${q(0.5).toFixed(1)} ms, p99 ${q(0.99).toFixed(1)} ms, max ${q(1).toFixed(1)} ms`);

@@ -572,6 +572,7 @@ Napi::Value runtimeInfo(const Napi::CallbackInfo& info) {
     o.Set("cpuIsa", r.cpuIsa);
     int threads = g_numThreads.load();
     o.Set("threads", static_cast<double>(threads > 0 ? threads : r.threads));
+    o.Set("blasThreads", r.blasThreads);
     o.Set("cpuBf16", r.cpuBf16);
     o.Set("torchVersion", r.torchVersion);
     return o;
@@ -667,6 +668,7 @@ void tuneMalloc() {
 
 Napi::Object init(Napi::Env env, Napi::Object exports) {
   tuneMalloc();
+  singleThreadedBlas();
   auto* addon = new AddonData();
   Napi::Function model = ModelWrap::define(env);
   Napi::Function dataset = DatasetWrap::define(env);

@@ -125,6 +125,13 @@ bool cpuHasFastBf16() {
   return f.avx512Bf16 || f.amxBf16;
 }
 
+void singleThreadedBlas() {
+  if (std::getenv("OPENBLAS_NUM_THREADS") != nullptr) return;
+  using SetThreadsFn = void (*)(int);
+  auto set = reinterpret_cast<SetThreadsFn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+  if (set != nullptr) set(1);
+}
+
 RuntimeInfo runtimeInfo() {
   RuntimeInfo r;
   // The BLAS libtorch calls is whichever library provides sgemm_ in the process (libblas.so.3 is an
@@ -143,6 +150,9 @@ RuntimeInfo runtimeInfo() {
   std::string isa = onednnIsaName(&r.onednnVersion);
   r.onednnIsa = !isa.empty() ? isa : r.cpuIsa + " (from cpuid)";
   r.threads = at::get_num_threads();
+  using GetThreadsFn = int (*)();
+  auto blasThreads = reinterpret_cast<GetThreadsFn>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+  if (blasThreads != nullptr) r.blasThreads = blasThreads();
   r.cpuBf16 = cpuHasFastBf16();
   r.torchVersion = TORCH_VERSION;
   return r;

@@ -29,10 +29,17 @@ struct RuntimeInfo {
   std::string onednnVersion;
   std::string cpuIsa;      // what cpuid shows: avx512_core_amx | avx512_core_bf16 | avx512_core | avx2 | baseline
   int threads = 0;
+  int blasThreads = 0;     // the BLAS's own threads (OpenBLAS); 0 when it does not say
   bool cpuBf16 = false;
   std::string torchVersion;
 };
 
 RuntimeInfo runtimeInfo();
+
+// OpenBLAS runs each call on the calling thread, unless OPENBLAS_NUM_THREADS says otherwise.
+// libtorch already splits work over its own intra-op threads; OpenBLAS's thread server on top
+// of them spins against them, and two threads calling into it at once (training beside a
+// prediction in one process) can leave a call spinning forever. A no-op for other BLAS.
+void singleThreadedBlas();
 
 }  // namespace cnn

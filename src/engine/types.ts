@@ -31,6 +31,8 @@ export interface EngineRuntimeInfo {
   cpuIsa: string;
   /** libtorch's intra-op threads. */
   threads: number;
+  /** OpenBLAS's own threads: 1 unless OPENBLAS_NUM_THREADS is set (libtorch's threads split the work); 0 for another BLAS. */
+  blasThreads: number;
   /** The CPU has AVX512_BF16 or AMX-BF16 (or CNN_CPU_BF16=1): precision 'auto' picks bf16 there. */
   cpuBf16: boolean;
   torchVersion: string;

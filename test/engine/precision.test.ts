@@ -51,6 +51,8 @@ describe('runtime report', () => {
     expect(r.onednnIsa.length).toBeGreaterThan(0);
     if (cpuFlags.has('avx512f')) expect(r.cpuIsa).toMatch(/^avx512_core/);
     if (cpuFlags.has('avx512_bf16') && !cpuFlags.has('amx_bf16')) expect(r.cpuIsa).toBe('avx512_core_bf16');
+    // OpenBLAS (what the bootstrap installs) runs each call on the calling thread unless OPENBLAS_NUM_THREADS says otherwise.
+    if (r.blasConfig.startsWith('OpenBLAS') && process.env.OPENBLAS_NUM_THREADS === undefined) expect(r.blasThreads).toBe(1);
   });
 });
 
