@@ -214,13 +214,14 @@ describe('dashboard', () => {
     const modelId = jobA.result.modelId;
     await page.goto(`${svc.url}/#/models/${modelId}/inside`);
     await expect.poll(() => page.getByTestId('filters').getAttribute('data-shape')).toBe('32x1x3x3');
-    expect(await page.getByTestId('filters').getAttribute('data-drawn')).toBe('32');
+    // The canvas is drawn by an effect after the render that sets its shape.
+    await expect.poll(() => page.getByTestId('filters').getAttribute('data-drawn')).toBe('32');
     await page.getByTestId('inside-input').setInputFiles(ANKLE_BOOT);
     await page.getByTestId('fmap-maxPool2d_2').waitFor();
     const shapes = { conv2d_1: '28x28x32', maxPool2d_1: '14x14x32', conv2d_2: '14x14x64', maxPool2d_2: '7x7x64' };
     for (const [layer, shape] of Object.entries(shapes)) {
       expect(await page.getByTestId(`fmap-${layer}`).getAttribute('data-shape')).toBe(shape);
-      expect(await page.getByTestId(`fmap-${layer}`).getAttribute('data-drawn')).toBe('32');
+      await expect.poll(() => page.getByTestId(`fmap-${layer}`).getAttribute('data-drawn')).toBe('32');
     }
     expect(await page.getByTestId('shape-chain').textContent()).toBe('28×28×1 → 28×28×32 → 14×14×32 → 14×14×64 → 7×7×64');
     expect(await page.getByTestId('classic').locator('canvas').count()).toBe(5);
