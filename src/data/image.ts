@@ -182,28 +182,17 @@ export function probeMemoryBound(bytes: Buffer): number {
 export async function probeImage(bytes: Buffer, maxImagePixels: number, file: string): Promise<ProbeResult> {
   const kind = sniffImage(bytes);
   if (kind === null) return { ok: false, reason: 'not a PNG, JPEG or WebP image (judged by its bytes)' };
-  // Most uploads are plain PNGs, whose header this reads without a sharp call. Whether an
-  // image is over the pixel limit (which fails the whole upload) is still sharp's to say.
-  let png = kind === 'png' ? readPngHeader(bytes) : null;
-  if (png && png.width * png.height > maxImagePixels) png = null;
-  // Plain JPEGs likewise (jpeg-header.ts); the decode below applies the pixel limit.
-  let jpeg = kind === 'jpeg' ? readJpegHeader(bytes) : null;
-  if (jpeg && jpeg.width * jpeg.height > maxImagePixels) jpeg = null;
+  // Plain PNGs and JPEGs (most uploads) have their header read here, without a sharp call.
   let header: ImageHeader;
-  if (png) {
-    header = { ...png, orientation: 1, hasProfile: false };
-  } else if (jpeg) {
-    header = { ...jpeg, orientation: 1, hasProfile: false };
-  } else {
-    try {
-      header = await readHeader(bytes);
-    } catch (e) {
-      return { ok: false, reason: `unreadable ${kind} header: ${firstLine(e)}` };
-    }
+  let plain: boolean;
+  try {
+    ({ header, plain } = await headerOf(bytes, kind, maxImagePixels));
+  } catch (e) {
+    return { ok: false, reason: `unreadable ${kind} header: ${firstLine(e)}` };
   }
   if (header.width * header.height > maxImagePixels) throw pixelLimitError(file, header.width, header.height, maxImagePixels);
   const full = header.width * header.height <= PROBE_FULL_DECODE_MAX_PIXELS;
-  if (png && full && !nativeDecodeAvailable()) {
+  if (plain && kind === 'png' && full && !nativeDecodeAvailable()) {
     // Without the addon, plain 8-bit grey or RGB PNGs decode on the event loop; anything else (or broken) goes on to sharp.
     const plain = decodePlainPng(bytes, Math.min(maxImagePixels, PLAIN_PNG_MAX_PIXELS));
     if (plain) {
@@ -213,7 +202,7 @@ export async function probeImage(bytes: Buffer, maxImagePixels: number, file: st
   }
   try {
     if (full) {
-      const { decoded, cells } = await decodeFull(bytes, header, png !== null || jpeg !== null, maxImagePixels);
+      const { decoded, cells } = await decodeFull(bytes, kind, header, plain, maxImagePixels);
       const hash = cells ? perceptualFromCells(cells) : perceptual(decoded.data, decoded.width, decoded.height, decoded.channels);
       const sameSize = decoded.width === header.width && decoded.height === header.height;
       return { ok: true, kind, width: header.width, height: header.height, channels: header.channels, decoded: sameSize ? decoded : null, ...hash };
@@ -227,7 +216,7 @@ export async function probeImage(bytes: Buffer, maxImagePixels: number, file: st
     return { ok: true, kind, width: header.width, height: header.height, channels: header.channels, decoded: null, ...perceptual(data, info.width, info.height, info.channels) };
   } catch (e) {
     if (isPixelLimitError(e)) throw pixelLimitError(file, header.width, header.height, maxImagePixels);
-    if (png || jpeg) {
+    if (plain) {
       // The header was read here, not by sharp: say which part libvips found broken.
       const headerError = await readHeader(bytes).then(
         () => null,
@@ -244,9 +233,9 @@ export async function probeImage(bytes: Buffer, maxImagePixels: number, file: st
  * the dHash grid's cells; anything it declines, and everything else, with
  * sharp. Throws sharp's error on a bad image.
  */
-async function decodeFull(bytes: Buffer, header: ImageHeader, plain: boolean, maxImagePixels: number): Promise<{ decoded: DecodedImage; cells?: Float64Array }> {
+async function decodeFull(bytes: Buffer, kind: ImageKind, header: ImageHeader, plain: boolean, maxImagePixels: number): Promise<{ decoded: DecodedImage; cells?: Float64Array }> {
   if (plain) {
-    const native = await decodeNative(bytes, sniffImage(bytes) === 'png' ? 'png' : 'jpeg', maxImagePixels);
+    const native = await decodeNative(bytes, kind === 'png' ? 'png' : 'jpeg', maxImagePixels);
     if (native && native.width === header.width && native.height === header.height && native.channels === header.channels) {
       return { decoded: { data: native.data, width: native.width, height: native.height, channels: native.channels }, cells: native.cells };
     }
@@ -254,9 +243,12 @@ async function decodeFull(bytes: Buffer, header: ImageHeader, plain: boolean, ma
   return { decoded: await sharpDecode(bytes, header, maxImagePixels) };
 }
 
-/** The header, from the bytes where the image is a plain PNG or JPEG within the limit, else from sharp; `plain` says which. */
-async function headerOf(bytes: Buffer, maxImagePixels: number): Promise<{ header: ImageHeader; plain: boolean }> {
-  const kind = sniffImage(bytes);
+/**
+ * The header: from the bytes where the image is a plain PNG or JPEG within
+ * the pixel limit (`plain`), else from sharp, which throws on a header it
+ * cannot read (and reports an oversized image's real size).
+ */
+async function headerOf(bytes: Buffer, kind: ImageKind, maxImagePixels: number): Promise<{ header: ImageHeader; plain: boolean }> {
   const own = kind === 'png' ? readPngHeader(bytes) : kind === 'jpeg' ? readJpegHeader(bytes) : null;
   if (own && own.width * own.height <= maxImagePixels) return { header: { ...own, orientation: 1, hasProfile: false }, plain: true };
   return { header: await readHeader(bytes), plain: false };
@@ -280,14 +272,28 @@ export async function preprocessImage(
   source: { maxImagePixels: number; raw?: { width: number; height: number; channels: 1 | 3 } },
 ): Promise<Buffer> {
   if (source.raw) return preprocessDecoded([{ data: input, ...source.raw }], target);
-  const { header, plain } = await headerOf(input, source.maxImagePixels);
-  if (header.width * header.height > source.maxImagePixels) throw new Error(`Input image exceeds pixel limit (${header.width}×${header.height})`);
+  const kind = sniffImage(input);
+  if (kind === null) throw new Error('not a PNG, JPEG or WebP image');
+  const { header, plain } = await headerOf(input, kind, source.maxImagePixels);
+  return preprocessEncoded(input, kind, header, plain, target, source.maxImagePixels);
+}
+
+/** preprocessImage for encoded bytes whose header has been read (headerOf). */
+async function preprocessEncoded(
+  input: Buffer,
+  kind: ImageKind,
+  header: ImageHeader,
+  plain: boolean,
+  target: PreprocessTarget,
+  maxImagePixels: number,
+): Promise<Buffer> {
+  if (header.width * header.height > maxImagePixels) throw new Error(`Input image exceeds pixel limit (${header.width}×${header.height})`);
   if (header.width * header.height <= PROBE_FULL_DECODE_MAX_PIXELS) {
-    const { decoded } = await decodeFull(input, header, plain, source.maxImagePixels);
+    const { decoded } = await decodeFull(input, kind, header, plain, maxImagePixels);
     return preprocessDecoded([decoded], target);
   }
   // Large images: sharp decodes and resizes in one pass.
-  let img = sharp(input, { limitInputPixels: source.maxImagePixels, failOn: 'error', autoOrient: true })
+  let img = sharp(input, { limitInputPixels: maxImagePixels, failOn: 'error', autoOrient: true })
     .flatten({ background: BLACK })
     .resize(target.width, target.height, { fit: FIT[target.resize], position: 'centre', background: BLACK });
   img = target.channels === 1 ? img.greyscale() : img.toColourspace('srgb');
@@ -317,20 +323,21 @@ export async function decodeForPredict(buffers: readonly Buffer[], opts: Predict
   const images = Buffer.alloc(buffers.length * row);
   await mapLimit(buffers, DECODE_CONCURRENCY, async (bytes, i) => {
     const at = `${opts.field ?? 'images'}[${i}]`;
-    if (sniffImage(bytes) === null) throw new CnnError('PREDICT_BAD_IMAGE', 'not a PNG, JPEG or WebP image', at, { index: i });
-    let header: { width: number; height: number } | null = readPngHeader(bytes) ?? readJpegHeader(bytes);
-    if (header && header.width * header.height > opts.maxImagePixels) header = null;
+    const kind = sniffImage(bytes);
+    if (kind === null) throw new CnnError('PREDICT_BAD_IMAGE', 'not a PNG, JPEG or WebP image', at, { index: i });
+    let read: { header: ImageHeader; plain: boolean };
     try {
-      header ??= await readHeader(bytes);
+      read = await headerOf(bytes, kind, opts.maxImagePixels);
     } catch (e) {
       throw new CnnError('PREDICT_BAD_IMAGE', `unreadable image header: ${firstLine(e)}`, at, { index: i });
     }
+    const { header, plain } = read;
     if (header.width * header.height > opts.maxImagePixels) {
       throw pixelLimitError(at, header.width, header.height, opts.maxImagePixels, at);
     }
     let pixels: Buffer;
     try {
-      pixels = await preprocessImage(bytes, opts, { maxImagePixels: opts.maxImagePixels });
+      pixels = await preprocessEncoded(bytes, kind, header, plain, opts, opts.maxImagePixels);
     } catch (e) {
       if (isPixelLimitError(e)) throw pixelLimitError(at, header.width, header.height, opts.maxImagePixels, at);
       throw new CnnError('PREDICT_BAD_IMAGE', `corrupt or truncated image: ${firstLine(e)}`, at, { index: i });
