@@ -4,6 +4,7 @@
       "target_name": "cnn_native",
       "sources": [
         "src/bindings.cc",
+        "src/compute.cc",
         "src/data.cc",
         "src/errors.cc",
         "src/graph.cc",

@@ -37,6 +37,7 @@ export const CONFIG_DOCS = {
   CNN_WORKER_METRICS_PORT: [int(0).max(65535).optional(), undefined, 'Port on HOST where `npm run worker` serves its own `/metrics`. Unset: none (`npm start`\'s in-process workers report through the API\'s /metrics).'],
   CNN_LOG_LEVEL: [z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info', 'Log level (pino).'],
   CNN_MALLOC_TUNING: [z.enum(['0', '1']).optional(), undefined, "Read by the native addon: 0 keeps glibc's malloc thresholds; by default they are raised so training steps reuse memory instead of faulting pages in."],
+  CNN_COMPUTE_THREAD: [z.enum(['0', '1']).optional(), undefined, 'Read by the native addon: 0 runs each engine call on the libuv thread that takes it; by default a CPU-only libtorch runs them all on one compute thread, which keeps OpenMP from putting its threads to sleep between operators.'],
   CNN_NATIVE_ADDON: [z.string().min(1).optional(), undefined, 'Path of the built addon, when it is not native/build/Release/cnn_native.node.'],
   CNN_BOOTSTRAP_SKIP_APT: [z.enum(['0', '1']).optional(), undefined, 'Read by scripts/bootstrap.mjs: 1 skips the apt step (images that bring libtorch another way).'],
   CNN_BUILD_JOBS: [z.coerce.number().int().min(1).max(64).optional(), undefined, 'Read by scripts/bootstrap.mjs: parallel compile jobs for the addon (default 2).'],

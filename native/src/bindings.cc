@@ -587,8 +587,9 @@ Napi::Value setNumThreads(const Napi::CallbackInfo& info) {
     if (!info[0].IsNumber()) badArgument("numThreads must be a number");
     double n = info[0].As<Napi::Number>().DoubleValue();
     if (std::floor(n) != n || n < 1 || n > MAX_THREADS) badArgument("numThreads must be an integer in [1, 4096]");
+    // Applied by the thread that runs the next call: setting it here would give this thread an
+    // OpenMP team of its own (see compute.h).
     g_numThreads.store(static_cast<int>(n));
-    at::set_num_threads(static_cast<int>(n));
     return env.Undefined();
   });
 }

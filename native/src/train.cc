@@ -13,6 +13,7 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "compute.h"
 #include "errors.h"
 #include "io.h"
 #include "optim.h"
@@ -437,6 +438,8 @@ EpochResult trainEpoch(Model& model, const Dataset& data, const TrainOptions& o,
     images += len;
     done = step + 1;
 
+    // Outside every guard of the step: what runs in between starts from the thread's plain state.
+    computeYield();
     if (model.cancelRequested.load()) {
       fail(CANCELLED, "training cancelled after step " + std::to_string(done) + " of " + std::to_string(steps));
     }
@@ -465,9 +468,7 @@ EvalResult evaluate(Model& model, const Dataset& data, const EvalOptions& o) {
   Graph& graph = model.graph;
   const at::Device device = graph.device;
   int64_t classes = graph.numClasses();
-  c10::InferenceMode inference;  // no autograd records, no version counters
   applyKernelSettings(model);
-  AutocastScope autocast(model);
 
   at::Tensor order = sampleOrder(data, o.hasIndices, o.indices, false, 0);
   int64_t count = order.size(0);
@@ -480,17 +481,23 @@ EvalResult evaluate(Model& model, const Dataset& data, const EvalOptions& o) {
 
   for (int64_t begin = 0; begin < count; begin += o.batchSize) {
     int64_t len = std::min(o.batchSize, count - begin);
-    at::Tensor idx = order.narrow(0, begin, len);
-    at::Tensor x = prepare(data.images.index_select(0, idx), nullptr, nullptr);
-    at::Tensor y = data.labels.index_select(0, idx).to(device);
-    // Metrics and loss in fp32 whatever the autocast dtype.
-    at::Tensor logits = forward(graph, x, false).to(at::kFloat);
-    lossSum.add_(at::cross_entropy_loss(logits, y, {}, at::Reduction::Sum, -100, 0.0).to(at::kDouble));
-    at::Tensor pred = logits.argmax(1);
-    correct.add_(pred.eq(y).sum());
-    topk.add_(std::get<1>(logits.topk(k, 1)).eq(y.unsqueeze(1)).sum());
-    confusion.add_(at::bincount(y * classes + pred, {}, classes * classes));
+    {
+      c10::InferenceMode inference;  // no autograd records, no version counters
+      AutocastScope autocast(model);
+      at::Tensor idx = order.narrow(0, begin, len);
+      at::Tensor x = prepare(data.images.index_select(0, idx), nullptr, nullptr);
+      at::Tensor y = data.labels.index_select(0, idx).to(device);
+      // Metrics and loss in fp32 whatever the autocast dtype.
+      at::Tensor logits = forward(graph, x, false).to(at::kFloat);
+      lossSum.add_(at::cross_entropy_loss(logits, y, {}, at::Reduction::Sum, -100, 0.0).to(at::kDouble));
+      at::Tensor pred = logits.argmax(1);
+      correct.add_(pred.eq(y).sum());
+      topk.add_(std::get<1>(logits.topk(k, 1)).eq(y.unsqueeze(1)).sum());
+      confusion.add_(at::bincount(y * classes + pred, {}, classes * classes));
+    }
     if (model.cancelRequested.load()) fail(CANCELLED, "evaluation cancelled");
+    // Outside the guards above, as in training.
+    computeYield();
   }
 
   EvalResult r;

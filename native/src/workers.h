@@ -1,6 +1,7 @@
 // The asynchronous calls of the addon: one Napi::AsyncWorker per operation.
 //
-// Execute() runs on the libuv thread pool and touches no JavaScript; it
+// Execute() runs on the libuv thread pool, which hands the libtorch work to the
+// compute thread (compute.h) and waits for it; it touches no JavaScript; it
 // records any failure (describeCurrentException) and OnError rejects the
 // promise with a coded JS Error. A worker on a model holds the model's busy
 // mark until its promise settles. Included by bindings.cc only.
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "args.h"
+#include "compute.h"
 #include "data.h"
 #include "errors.h"
 #include "graph.h"
@@ -28,8 +30,8 @@
 
 namespace cnn {
 
-// Threads for intra-op parallelism; 0 keeps libtorch's default. Applied in each worker thread,
-// because the OpenMP setting is per thread and libuv may run a call on any of its threads.
+// Threads for intra-op parallelism; 0 keeps libtorch's default. Applied on the thread that runs the
+// call (the compute thread, or a pool thread where that is off), because the OpenMP setting is per thread.
 inline std::atomic<int> g_numThreads{0};
 
 inline void applyThreads() {
@@ -114,8 +116,12 @@ class Worker : public Napi::AsyncWorker {
 
   void Execute() override {
     try {
-      applyThreads();
-      Run();
+      onComputeThread(
+          [this] {
+            applyThreads();
+            Run();
+          },
+          true);
     } catch (...) {
       settle_.recordCurrentException();
       SetError(settle_.errorMessage());
@@ -247,10 +253,14 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<Progress> {
 
   void Execute(const ExecutionProgress& progress) override {
     try {
-      applyThreads();
       ProgressFn report;
       if (!callback_.IsEmpty()) report = [&progress](const Progress& p) { progress.Send(&p, 1); };
-      result_ = trainEpoch(*model_, *data_, options_, report);
+      onComputeThread(
+          [&] {
+            applyThreads();
+            result_ = trainEpoch(*model_, *data_, options_, report);
+          },
+          false);
     } catch (...) {
       settle_.recordCurrentException();
       SetError(settle_.errorMessage());
