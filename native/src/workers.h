@@ -39,6 +39,16 @@ inline void applyThreads() {
   if (n > 0 && at::get_num_threads() != n) at::set_num_threads(n);
 }
 
+/** Runs one call's libtorch work where it belongs (compute.h), with the thread count applied there. */
+inline void engineCall(const std::function<void()>& body, bool yieldable) {
+  onComputeThread(
+      [&] {
+        applyThreads();
+        body();
+      },
+      yieldable);
+}
+
 /** Wrap results in the addon's JS classes (defined in bindings.cc). */
 Napi::Value wrapModel(Napi::Env env, std::shared_ptr<Model> model);
 Napi::Value wrapDataset(Napi::Env env, std::shared_ptr<Dataset> data);
@@ -116,12 +126,7 @@ class Worker : public Napi::AsyncWorker {
 
   void Execute() override {
     try {
-      onComputeThread(
-          [this] {
-            applyThreads();
-            Run();
-          },
-          true);
+      engineCall([this] { Run(); }, true);
     } catch (...) {
       settle_.recordCurrentException();
       SetError(settle_.errorMessage());
@@ -255,12 +260,7 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<Progress> {
     try {
       ProgressFn report;
       if (!callback_.IsEmpty()) report = [&progress](const Progress& p) { progress.Send(&p, 1); };
-      onComputeThread(
-          [&] {
-            applyThreads();
-            result_ = trainEpoch(*model_, *data_, options_, report);
-          },
-          false);
+      engineCall([&] { result_ = trainEpoch(*model_, *data_, options_, report); }, false);
     } catch (...) {
       settle_.recordCurrentException();
       SetError(settle_.errorMessage());

@@ -26,8 +26,8 @@ import { CnnError } from '../errors.js';
 import { DHASH_COLS, DHASH_ROWS, perceptual, perceptualFromCells } from './fingerprint.js';
 import { decodeNative, nativeDecodeAvailable, resizeNative, type NativeFit } from './native-decode.js';
 import { decodePlainPng } from './png-decode.js';
-import { readJpegHeader } from './jpeg-header.js';
-import { readPngHeader } from './png-header.js';
+import { readJpegHeader, type JpegHeader } from './jpeg-header.js';
+import { readPngHeader, type PngHeader } from './png-header.js';
 import { mapLimit } from './pool.js';
 import { sniffImage, type ImageKind } from './sniff.js';
 
@@ -166,8 +166,7 @@ export type ProbeResult =
  * and that ceiling where the header says nothing without a sharp call.
  */
 export function probeMemoryBound(bytes: Buffer): number {
-  const kind = sniffImage(bytes);
-  const h = kind === 'png' ? readPngHeader(bytes) : kind === 'jpeg' ? readJpegHeader(bytes) : null;
+  const h = ownHeader(bytes, sniffImage(bytes));
   const pixels = h ? Math.min(h.width * h.height, PROBE_FULL_DECODE_MAX_PIXELS) : PROBE_FULL_DECODE_MAX_PIXELS;
   return Math.max(bytes.length, 4 * pixels);
 }
@@ -194,10 +193,10 @@ export async function probeImage(bytes: Buffer, maxImagePixels: number, file: st
   const full = header.width * header.height <= PROBE_FULL_DECODE_MAX_PIXELS;
   if (plain && kind === 'png' && full && !nativeDecodeAvailable()) {
     // Without the addon, plain 8-bit grey or RGB PNGs decode on the event loop; anything else (or broken) goes on to sharp.
-    const plain = decodePlainPng(bytes, Math.min(maxImagePixels, PLAIN_PNG_MAX_PIXELS));
-    if (plain) {
-      const hash = perceptual(plain.data, plain.width, plain.height, plain.channels);
-      return { ok: true, kind, width: plain.width, height: plain.height, channels: plain.channels, decoded: plain, ...hash };
+    const decoded = decodePlainPng(bytes, Math.min(maxImagePixels, PLAIN_PNG_MAX_PIXELS));
+    if (decoded) {
+      const hash = perceptual(decoded.data, decoded.width, decoded.height, decoded.channels);
+      return { ok: true, kind, width: decoded.width, height: decoded.height, channels: decoded.channels, decoded, ...hash };
     }
   }
   try {
@@ -243,13 +242,18 @@ async function decodeFull(bytes: Buffer, kind: ImageKind, header: ImageHeader, p
   return { decoded: await sharpDecode(bytes, header, maxImagePixels) };
 }
 
+/** A plain PNG's or JPEG's size and channels, read from its bytes; null for anything else. */
+function ownHeader(bytes: Buffer, kind: ImageKind | null): PngHeader | JpegHeader | null {
+  return kind === 'png' ? readPngHeader(bytes) : kind === 'jpeg' ? readJpegHeader(bytes) : null;
+}
+
 /**
  * The header: from the bytes where the image is a plain PNG or JPEG within
  * the pixel limit (`plain`), else from sharp, which throws on a header it
  * cannot read (and reports an oversized image's real size).
  */
 async function headerOf(bytes: Buffer, kind: ImageKind, maxImagePixels: number): Promise<{ header: ImageHeader; plain: boolean }> {
-  const own = kind === 'png' ? readPngHeader(bytes) : kind === 'jpeg' ? readJpegHeader(bytes) : null;
+  const own = ownHeader(bytes, kind);
   if (own && own.width * own.height <= maxImagePixels) return { header: { ...own, orientation: 1, hasProfile: false }, plain: true };
   return { header: await readHeader(bytes), plain: false };
 }
@@ -275,10 +279,11 @@ export async function preprocessImage(
   const kind = sniffImage(input);
   if (kind === null) throw new Error('not a PNG, JPEG or WebP image');
   const { header, plain } = await headerOf(input, kind, source.maxImagePixels);
+  if (header.width * header.height > source.maxImagePixels) throw new Error(`Input image exceeds pixel limit (${header.width}×${header.height})`);
   return preprocessEncoded(input, kind, header, plain, target, source.maxImagePixels);
 }
 
-/** preprocessImage for encoded bytes whose header has been read (headerOf). */
+/** preprocessImage for encoded bytes whose header has been read (headerOf) and is within the pixel limit. */
 async function preprocessEncoded(
   input: Buffer,
   kind: ImageKind,
@@ -287,7 +292,6 @@ async function preprocessEncoded(
   target: PreprocessTarget,
   maxImagePixels: number,
 ): Promise<Buffer> {
-  if (header.width * header.height > maxImagePixels) throw new Error(`Input image exceeds pixel limit (${header.width}×${header.height})`);
   if (header.width * header.height <= PROBE_FULL_DECODE_MAX_PIXELS) {
     const { decoded } = await decodeFull(input, kind, header, plain, maxImagePixels);
     return preprocessDecoded([decoded], target);
